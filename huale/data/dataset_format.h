@@ -1,0 +1,34 @@
+// The dataset-format family: readers that turn files on disk into a Dataset.
+#ifndef HUALE_DATA_DATASET_FORMAT_H_
+#define HUALE_DATA_DATASET_FORMAT_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "huale/core/registry.h"
+#include "huale/data/dataset.h"
+#include "huale/data/dataset_spec.pb.h"
+
+namespace huale {
+
+class DatasetFormat {
+ public:
+  static constexpr char kFamily[] = "dataset format";
+  virtual ~DatasetFormat() = default;
+
+  // Cheap check that `split` can be read (root, index and annotation files exist);
+  // the error names the missing path and says how the data is obtained.
+  virtual absl::Status CheckAvailable(const DatasetSpec& spec,
+                                      absl::string_view split) const = 0;
+
+  virtual absl::StatusOr<Dataset> Read(const DatasetSpec& spec,
+                                       absl::string_view split) const = 0;
+};
+
+using DatasetFormatRegistry = Registry<DatasetFormat>;
+
+}  // namespace huale
+
+#endif  // HUALE_DATA_DATASET_FORMAT_H_

@@ -1,0 +1,38 @@
+// The evaluator family: ground truth + detections -> named metrics.
+#ifndef HUALE_EVAL_EVALUATOR_H_
+#define HUALE_EVAL_EVALUATOR_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "huale/core/detections.h"
+#include "huale/core/registry.h"
+#include "huale/data/dataset.h"
+#include "huale/eval/evaluation_spec.pb.h"
+
+namespace huale {
+
+struct EvaluationResult {
+  // The evaluator's headline metric name (e.g. "mAP" or "AP") and its value.
+  std::string primary_metric;
+  std::map<std::string, double> metrics;
+  // AP per class name; classes without ground truth are absent.
+  std::map<std::string, double> per_class_ap;
+};
+
+class Evaluator {
+ public:
+  static constexpr char kFamily[] = "evaluator";
+  virtual ~Evaluator() = default;
+
+  virtual absl::StatusOr<EvaluationResult> Evaluate(
+      const Dataset& ground_truth, const std::vector<ImageDetections>& detections) const = 0;
+};
+
+using EvaluatorRegistry = Registry<Evaluator, const EvaluationSpec&>;
+
+}  // namespace huale
+
+#endif  // HUALE_EVAL_EVALUATOR_H_

@@ -1,0 +1,52 @@
+// The loss family: terms of the RoI head's training loss (method doc §2), built
+// by name from a LossSpec. The RoI head computes one RoiLossInputs per batch and
+// sums weight * loss over the spec's losses.
+#ifndef HUALE_LOSSES_LOSS_H_
+#define HUALE_LOSSES_LOSS_H_
+
+#include <torch/types.h>
+
+#include "huale/core/registry.h"
+#include "huale/losses/loss_spec.pb.h"
+
+namespace huale {
+
+// What the RoI head hands its losses for the R sampled RoIs of a batch (all
+// images concatenated). P = number of positive RoIs (labels > 0), which come
+// first in no particular order: use `positive` to index.
+struct RoiLossInputs {
+  torch::Tensor class_logits;   // [R, C+1], column 0 = background
+  torch::Tensor labels;         // [R] int64, 0 = background
+  torch::Tensor positive;       // [P] int64, indices of RoIs with labels > 0
+  // For positive RoIs only, the prediction of the gt class:
+  torch::Tensor box_deltas;     // [P, 4] predicted (dx, dy, dw, dh), coder-weighted
+  torch::Tensor target_deltas;  // [P, 4] encoded matched gt
+  torch::Tensor proposals;      // [P, 4] xyxy RoI boxes (for decoding / normalising)
+  torch::Tensor pred_boxes;     // [P, 4] xyxy, decoded from box_deltas (differentiable)
+  torch::Tensor gt_boxes;       // [P, 4] xyxy matched gt
+  torch::Tensor gt_density;     // [P] density rho_g of the matched gt (method doc §2.3)
+  torch::Tensor iou_pred;       // [P] IoU head output in (0, 1); undefined without one
+};
+
+enum class LossRole {
+  kClassification,  // exactly one per spec
+  kBoxRegression,   // exactly one per spec
+  kAuxiliary,       // any number
+};
+
+class Loss {
+ public:
+  static constexpr char kFamily[] = "loss";
+  virtual ~Loss() = default;
+  virtual LossRole role() const = 0;
+  // True when the loss needs RoiLossInputs::iou_pred (the model's iou_head).
+  virtual bool needs_iou_head() const { return false; }
+  // Scalar, differentiable; 0 (with a graph) when there are no positives.
+  virtual torch::Tensor Compute(const RoiLossInputs& inputs) const = 0;
+};
+
+using LossRegistry = Registry<Loss, const LossSpec&>;
+
+}  // namespace huale
+
+#endif  // HUALE_LOSSES_LOSS_H_
