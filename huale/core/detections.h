@@ -14,10 +14,17 @@ struct Detection {
   Box box;           // pixels of the original image
   float score = 0;   // max foreground probability
   int label = 0;     // contiguous class index, 0-based, background excluded
+  // Full softmax of the box's classifier, background first: [C + 1]. Filled
+  // when the caller asks for it (pool scoring); empty otherwise.
+  std::vector<float> class_probs;
+  // IoU-head prediction in (0, 1); -1 when the model has no IoU head.
+  float predicted_iou = -1;
 };
 
 struct ImageDetections {
   std::string image_id;  // matches ImageRecord::id
+  int width = 0;   // original image size, pixels
+  int height = 0;
   std::vector<Detection> detections;
 };
 
