@@ -1,0 +1,79 @@
+// The huale driver: runs one experiment spec (HUALE, a baseline or an ablation).
+//
+//   bazel run //experiments:run -- --spec=fmnist_huale.pbtxt
+//   bazel run //experiments:run -- --spec=voc07_huale --dry_run
+//   bazel run //experiments:run -- --list
+//
+// Exit codes: 0 done, 1 the run failed, 2 the spec or command line is invalid
+// (nothing was started).
+#include <iostream>
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_format.h"
+#include "experiments/spec_loader.h"
+#include "experiments/spec_validation.h"
+#include "gflags/gflags.h"
+#include "glog/logging.h"
+#include "huale/core/registry.h"
+
+DEFINE_string(spec, "", "Experiment spec: a .pbtxt path, or a bare name in experiments/specs/.");
+DEFINE_bool(list, false, "Print every registered component with its description and exit.");
+DEFINE_bool(dry_run, false,
+            "Parse and validate the spec against the registries and the filesystem, print the "
+            "plan, and exit without training.");
+
+namespace huale {
+namespace {
+
+constexpr int kExitInvalid = 2;
+
+void PrintComponents() {
+  std::string family;
+  for (const ComponentInfo& info : AllRegisteredComponents()) {
+    if (info.family != family) {
+      family = info.family;
+      std::cout << family << ":\n";
+    }
+    std::cout << absl::StrFormat("  %-26s %s\n", info.name, info.description);
+  }
+}
+
+int Main() {
+  if (FLAGS_list) {
+    PrintComponents();
+    return 0;
+  }
+  absl::StatusOr<std::string> spec_path = ResolveSpecPath(FLAGS_spec);
+  if (!spec_path.ok()) {
+    std::cerr << "error: " << spec_path.status().message() << "\n";
+    return kExitInvalid;
+  }
+  absl::StatusOr<ExperimentSpec> spec = LoadSpec(*spec_path);
+  if (!spec.ok()) {
+    std::cerr << "error: malformed spec\n" << spec.status().message() << "\n";
+    return kExitInvalid;
+  }
+  absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, *spec_path);
+  if (!plan.ok()) {
+    std::cerr << "error: " << plan.status().message() << "\n";
+    return kExitInvalid;
+  }
+  std::cout << DescribePlan(*plan);
+  if (FLAGS_dry_run) return 0;
+  std::cerr << "error: the active-learning loop is not part of this build yet; only --dry_run "
+               "and --list are available\n";
+  return 1;
+}
+
+}  // namespace
+}  // namespace huale
+
+int main(int argc, char** argv) {
+  gflags::SetUsageMessage("--spec=NAME.pbtxt [--dry_run] | --list");
+  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  FLAGS_logtostderr = true;
+  google::InitGoogleLogging(argv[0]);
+  return huale::Main();
+}

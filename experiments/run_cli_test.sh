@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# End-to-end checks of the driver binary: registrations survive linking, and bad
+# specs stop before any work with exit 2 and a message naming the problem.
+set -u
+RUN="${TEST_SRCDIR}/huale/experiments/run"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+passed=0
+failed=0
+
+# expect CODE PATTERN -- ARGS...: the driver exits with CODE and its output
+# matches the extended regex PATTERN.
+expect() {
+  local code="$1" pattern="$2"
+  shift 3
+  local out status
+  out="$("$RUN" "$@" 2>&1)"
+  status=$?
+  if [[ $status -eq $code ]] && grep -Eq -- "$pattern" <<<"$out"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: run $* -> exit $status (want $code), output should match /$pattern/:"
+    sed 's/^/    /' <<<"$out"
+  fi
+}
+
+# A minimal valid-looking spec; tests add or replace one field at a time.
+write_spec() {  # write_spec FILE EXTRA_TEXT
+  local acquisition='acquisition { name: "random" }'
+  [[ "$2" == acquisition* ]] && acquisition=''
+  cat >"$1" <<SPEC
+name: "cli_test"
+dataset { format: "voc" root: "$TMP/no_such_dataset" how_to_obtain: "Run tools/make_it." }
+model { name: "fasterrcnn_resnet50_fpn" }
+losses { name: "cross_entropy" }
+losses { name: "smooth_l1" }
+$acquisition
+$2
+SPEC
+}
+
+# Every expected component is in the binary (alwayslink kept it).
+list="$("$RUN" --list 2>&1)"
+while read -r family name; do
+  [[ -z "$family" || "$family" == "#"* ]] && continue
+  if grep -Eq "^  ${name}( |$)" <<<"$list"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: --list lacks ${family} '${name}'"
+  fi
+done <"${TEST_SRCDIR}/huale/experiments/expected_components.txt"
+
+# Malformed text: file:line:column and the field.
+printf 'name: "x"\nschedule {\n  budjet: 5\n}\n' >"$TMP/malformed.pbtxt"
+expect 2 'malformed.pbtxt:3:[0-9]+: .*budjet' -- --spec="$TMP/malformed.pbtxt"
+printf 'name: "x"\nseed: "seven"\n' >"$TMP/badvalue.pbtxt"
+expect 2 'badvalue.pbtxt:2:[0-9]+:' -- --spec="$TMP/badvalue.pbtxt"
+
+# Missing spec file.
+expect 2 'not found; looked for' -- --spec=no_such_spec_anywhere
+
+# Missing required fields.
+printf 'seed: 1\n' >"$TMP/empty.pbtxt"
+expect 2 'name: required' -- --spec="$TMP/empty.pbtxt" --dry_run
+expect 2 'dataset.root: required' -- --spec="$TMP/empty.pbtxt" --dry_run
+expect 2 'acquisition.name: required' -- --spec="$TMP/empty.pbtxt" --dry_run
+
+# Unknown components: the known names are listed.
+write_spec "$TMP/unknown.pbtxt" 'evaluation { metric: "voc2007" }'
+expect 2 "unknown evaluator 'voc2007'.*(known:|registered)" -- --spec="$TMP/unknown.pbtxt" --dry_run
+write_spec "$TMP/unknown_acq.pbtxt" 'acquisition { name: "hualee" }'
+expect 2 "unknown acquisition function 'hualee'" -- --spec="$TMP/unknown_acq.pbtxt" --dry_run
+
+# Missing dataset root: the path and how to obtain the data.
+write_spec "$TMP/nodata.pbtxt" ''
+expect 2 "data not found: no directory $TMP/no_such_dataset\. Run tools/make_it\." -- --spec="$TMP/nodata.pbtxt" --dry_run
+
+# Negative and zero budgets, bad schedule and training values are named.
+write_spec "$TMP/budget.pbtxt" 'schedule { budget_per_cycle: -5 initial_size: 0 }'
+expect 2 'schedule.budget_per_cycle: must be > 0, found -5' -- --spec="$TMP/budget.pbtxt" --dry_run
+expect 2 'schedule.initial_size: must be > 0, found 0' -- --spec="$TMP/budget.pbtxt" --dry_run
+write_spec "$TMP/training.pbtxt" 'training { epochs: 4 lr_steps: [3, 9] max_size: 10 }'
+expect 2 'training.lr_steps: must increase within 1..epochs \(4\), found 9' -- --spec="$TMP/training.pbtxt" --dry_run
+expect 2 'training.max_size: must be >= min_size' -- --spec="$TMP/training.pbtxt" --dry_run
+
+# Options that belong to another component.
+write_spec "$TMP/options.pbtxt" 'losses { name: "eiou" smooth_l1 { beta: 1 } }'
+expect 2 "options 'smooth_l1 \{ ... \}' do not belong to 'eiou'" -- --spec="$TMP/options.pbtxt" --dry_run
+
+# The seed specs resolve by bare name; without the data they say how to get it.
+for spec in voc07_huale voc07_random voc12_huale voc12_random; do
+  expect 2 "data not found: .*VOCdevkit/VOC20(07|12)\. Download VOC" -- --spec=$spec --dry_run
+done
+for spec in coco_huale coco_random; do
+  expect 2 "data not found: .*data/coco\. Download train2017.zip" -- --spec=$spec.pbtxt --dry_run
+done
+
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]

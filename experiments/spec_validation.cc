@@ -1,0 +1,334 @@
+#include "experiments/spec_validation.h"
+
+#include <filesystem>
+#include <memory>
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "experiments/spec_loader.h"
+#include "huale/core/registry.h"
+#include "huale/data/dataset_format.h"
+#include "huale/losses/loss.h"
+
+namespace huale {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Accumulates "field: problem" lines; the worst status code wins.
+class Problems {
+ public:
+  void Add(absl::string_view field, absl::string_view problem,
+           absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
+    lines_.push_back(absl::StrCat(field, ": ", problem));
+    if (code_ == absl::StatusCode::kOk || code == absl::StatusCode::kNotFound) code_ = code;
+  }
+  void Add(absl::string_view field, const absl::Status& status) {
+    Add(field, status.message(), status.code());
+  }
+  bool empty() const { return lines_.empty(); }
+  absl::Status ToStatus(absl::string_view spec_path) const {
+    return absl::Status(code_, absl::StrCat(spec_path, ": invalid spec:\n  ",
+                                            absl::StrJoin(lines_, "\n  ")));
+  }
+
+ private:
+  std::vector<std::string> lines_;
+  absl::StatusCode code_ = absl::StatusCode::kOk;
+};
+
+// A component's options live in a oneof whose field is named after the
+// component ("eiou { ... }" goes with name: "eiou").
+void CheckOptionsMatchName(const google::protobuf::Message& message, absl::string_view name,
+                           absl::string_view field, Problems& problems) {
+  const auto* descriptor = message.GetDescriptor();
+  const auto* reflection = message.GetReflection();
+  for (int i = 0; i < descriptor->oneof_decl_count(); ++i) {
+    const auto* set = reflection->GetOneofFieldDescriptor(message, descriptor->oneof_decl(i));
+    if (set != nullptr && set->name() != name) {
+      problems.Add(field, absl::StrCat("options '", set->name(), " { ... }' do not belong to '",
+                                       name, "'; use '", name, " { ... }' or none"));
+    }
+  }
+}
+
+void CheckComponent(absl::string_view family, const std::string& name,
+                    absl::string_view field, Problems& problems) {
+  if (name.empty()) {
+    problems.Add(field, absl::StrCat("required: the name of a registered ", family));
+    return;
+  }
+  if (absl::Status status = CheckRegistered(family, name); !status.ok()) {
+    problems.Add(field, status);
+  }
+}
+
+template <typename Number>
+void CheckPositive(Number value, absl::string_view field, Problems& problems) {
+  if (!(value > 0)) problems.Add(field, absl::StrCat("must be > 0, found ", value));
+}
+
+void CheckDevice(const std::string& device, Problems& problems) {
+  if (device == "cpu" || device == "cuda" || absl::StartsWith(device, "cuda:")) return;
+  problems.Add("device", absl::StrCat("expected \"cpu\", \"cuda\" or \"cuda:N\", found \"",
+                                      device, "\""));
+}
+
+void CheckTraining(const TrainingSpec& training, Problems& problems) {
+  CheckPositive(training.epochs(), "training.epochs", problems);
+  CheckPositive(training.batch_size(), "training.batch_size", problems);
+  CheckPositive(training.learning_rate(), "training.learning_rate", problems);
+  if (training.momentum() < 0 || training.momentum() >= 1) {
+    problems.Add("training.momentum", absl::StrCat("must be in [0, 1), found ",
+                                                   training.momentum()));
+  }
+  if (training.weight_decay() < 0) {
+    problems.Add("training.weight_decay", "must be >= 0");
+  }
+  if (training.warmup_iterations() < 0) {
+    problems.Add("training.warmup_iterations", "must be >= 0");
+  }
+  int previous = 0;
+  for (int step : training.lr_steps()) {
+    if (step <= previous || step > training.epochs()) {
+      problems.Add("training.lr_steps",
+                   absl::StrCat("must increase within 1..epochs (", training.epochs(),
+                                "), found ", step));
+    }
+    previous = step;
+  }
+  CheckPositive(training.min_size(), "training.min_size", problems);
+  if (training.max_size() < training.min_size()) {
+    problems.Add("training.max_size", absl::StrCat("must be >= min_size (", training.min_size(),
+                                                   "), found ", training.max_size()));
+  }
+  const float flip = training.horizontal_flip_probability();
+  if (flip < 0 || flip > 1) {
+    problems.Add("training.horizontal_flip_probability",
+                 absl::StrCat("must be in [0, 1], found ", flip));
+  }
+  CheckPositive(training.loader_threads(), "training.loader_threads", problems);
+}
+
+void CheckSchedule(const ScheduleSpec& schedule, Problems& problems) {
+  CheckPositive(schedule.initial_size(), "schedule.initial_size", problems);
+  CheckPositive(schedule.budget_per_cycle(), "schedule.budget_per_cycle", problems);
+  CheckPositive(schedule.cycles(), "schedule.cycles", problems);
+  if (schedule.pool_subset() < 0) {
+    problems.Add("schedule.pool_subset", "must be >= 0 (0 = the whole pool)");
+  } else if (schedule.pool_subset() > 0 && schedule.pool_subset() < schedule.budget_per_cycle()) {
+    problems.Add("schedule.pool_subset",
+                 absl::StrCat("must be 0 or >= budget_per_cycle (", schedule.budget_per_cycle(),
+                              "), found ", schedule.pool_subset()));
+  }
+}
+
+// Roles of the RoI head's losses: one classification, one box regression.
+std::vector<std::string> CheckLosses(const ExperimentSpec& spec, Problems& problems) {
+  std::vector<std::string> roles;
+  int classification = 0, box_regression = 0;
+  for (int i = 0; i < spec.losses_size(); ++i) {
+    const LossSpec& loss = spec.losses(i);
+    const std::string field = absl::StrCat("losses[", i, "]");
+    CheckOptionsMatchName(loss, loss.name(), field, problems);
+    if (loss.weight() < 0) problems.Add(field + ".weight", "must be >= 0");
+    absl::StatusOr<std::unique_ptr<Loss>> built = LossRegistry::Get().Create(loss.name(), loss);
+    if (!built.ok()) {
+      problems.Add(field + ".name", built.status());
+      roles.push_back("?");
+      continue;
+    }
+    switch ((*built)->role()) {
+      case LossRole::kClassification:
+        ++classification;
+        roles.push_back("classification");
+        break;
+      case LossRole::kBoxRegression:
+        ++box_regression;
+        roles.push_back("box regression");
+        break;
+      case LossRole::kAuxiliary:
+        roles.push_back("auxiliary");
+        break;
+    }
+    if ((*built)->needs_iou_head() && !spec.model().faster_rcnn().iou_head()) {
+      problems.Add(field, absl::StrCat("loss '", loss.name(),
+                                       "' needs the IoU head: set model.faster_rcnn.iou_head: true"));
+    }
+  }
+  if (classification != 1 || box_regression != 1) {
+    problems.Add("losses", absl::StrCat("need exactly one classification loss and one box-"
+                                        "regression loss, found ",
+                                        classification, " and ", box_regression));
+  }
+  return roles;
+}
+
+// Reads the pool and test splits when the data is there; the counts feed the
+// schedule check.
+void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& problems) {
+  const DatasetSpec& dataset = spec.dataset();
+  CheckComponent(DatasetFormat::kFamily, dataset.format(), "dataset.format", problems);
+  if (dataset.root().empty()) {
+    problems.Add("dataset.root", "required: the dataset's root directory");
+    return;
+  }
+  if (!fs::is_directory(dataset.root())) {
+    std::string how = dataset.how_to_obtain().empty()
+                          ? "see README.md, section Data"
+                          : dataset.how_to_obtain();
+    problems.Add("dataset.root",
+                 absl::StrCat("data not found: no directory ", dataset.root(), ". ", how),
+                 absl::StatusCode::kNotFound);
+    return;
+  }
+  auto format = DatasetFormatRegistry::Get().Create(dataset.format());
+  if (!format.ok()) return;  // reported above
+  const std::pair<const std::string*, int*> splits[] = {
+      {&dataset.pool_split(), &plan.pool_images}, {&dataset.test_split(), &plan.test_images}};
+  for (const auto& [split, count] : splits) {
+    const std::string field = split == &dataset.pool_split() ? "dataset.pool_split"
+                                                              : "dataset.test_split";
+    if (absl::Status available = (*format)->CheckAvailable(dataset, *split); !available.ok()) {
+      problems.Add(field, available);
+      continue;
+    }
+    absl::StatusOr<Dataset> read = (*format)->Read(dataset, *split);
+    if (!read.ok()) {
+      problems.Add(field, read.status());
+      continue;
+    }
+    *count = static_cast<int>(read->images.size());
+    if (*count == 0) problems.Add(field, absl::StrCat("split '", *split, "' has no images"));
+  }
+}
+
+}  // namespace
+
+void ApplyRepeatedDefaults(ExperimentSpec& spec) {
+  TrainingSpec& training = *spec.mutable_training();
+  if (training.lr_steps_size() == 0) {
+    // CALD's 20-epoch schedule, scaled to the spec's epochs: x0.1 at 80% and 95%.
+    const int epochs = training.epochs();
+    const int first = std::max(1, static_cast<int>(epochs * 0.8));
+    const int second = std::max(first + 1, static_cast<int>(epochs * 0.95));
+    training.add_lr_steps(first);
+    if (second <= epochs) training.add_lr_steps(second);
+  }
+}
+
+absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
+                                            const std::string& spec_path) {
+  ExperimentPlan plan;
+  plan.spec = given;
+  plan.spec_path = spec_path;
+  ExperimentSpec& spec = plan.spec;
+  ApplyRepeatedDefaults(spec);
+  Problems problems;
+
+  if (spec.name().empty()) {
+    problems.Add("name", "required: names the run folder");
+  } else if (spec.name().find_first_not_of("abcdefghijklmnopqrstuvwxyz"
+                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-.") !=
+             std::string::npos) {
+    problems.Add("name", absl::StrCat("use letters, digits, '_', '-' or '.', found \"",
+                                      spec.name(), "\""));
+  }
+  CheckDevice(spec.device(), problems);
+  if (spec.threads() < 0) problems.Add("threads", "must be >= 0 (0 = all cores)");
+
+  if (!spec.has_dataset()) problems.Add("dataset", "required");
+  if (!spec.dataset().root().empty()) {
+    spec.mutable_dataset()->set_root(ResolveUserPath(spec.dataset().root()));
+  }
+  CheckDataset(spec, plan, problems);
+
+  CheckComponent("model", spec.model().name(), "model.name", problems);
+  if (!spec.model().weights().empty()) {
+    spec.mutable_model()->set_weights(ResolveUserPath(spec.model().weights()));
+    if (!fs::is_regular_file(spec.model().weights())) {
+      problems.Add("model.weights", absl::StrCat("no file ", spec.model().weights(),
+                                                 " (export one with tools/export_torchvision.py)"),
+                   absl::StatusCode::kNotFound);
+    }
+  }
+  plan.loss_roles = CheckLosses(spec, problems);
+
+  CheckComponent("acquisition function", spec.acquisition().name(), "acquisition.name",
+                 problems);
+  CheckOptionsMatchName(spec.acquisition(), spec.acquisition().name(), "acquisition", problems);
+  CheckComponent("evaluator", spec.evaluation().metric(), "evaluation.metric", problems);
+  if (spec.evaluation().max_images() < 0) {
+    problems.Add("evaluation.max_images", "must be >= 0 (0 = all)");
+  }
+
+  CheckSchedule(spec.schedule(), problems);
+  CheckTraining(spec.training(), problems);
+
+  const ScheduleSpec& schedule = spec.schedule();
+  for (int cycle = 0; cycle < std::max(0, schedule.cycles()); ++cycle) {
+    plan.labelled_per_cycle.push_back(schedule.initial_size() +
+                                      cycle * schedule.budget_per_cycle());
+  }
+  if (plan.pool_images > 0 && !plan.labelled_per_cycle.empty() &&
+      plan.labelled_per_cycle.back() > plan.pool_images) {
+    problems.Add("schedule.cycles",
+                 absl::StrCat(schedule.cycles(), " cycles need ", plan.labelled_per_cycle.back(),
+                              " labelled images but the pool split '",
+                              spec.dataset().pool_split(), "' has ", plan.pool_images));
+  }
+
+  spec.set_output_dir(ResolveUserPath(spec.output_dir()));
+  plan.run_directory = absl::StrCat(spec.output_dir(), "/", spec.name(), "/seed", spec.seed());
+  if (!problems.empty()) return problems.ToStatus(spec_path);
+  return plan;
+}
+
+std::string DescribePlan(const ExperimentPlan& plan) {
+  const ExperimentSpec& spec = plan.spec;
+  std::string out = absl::StrFormat("Experiment %s (seed %d, device %s)\n  spec: %s\n",
+                                    spec.name(), spec.seed(), spec.device(), plan.spec_path);
+  absl::StrAppendFormat(&out, "  data: %s at %s\n    pool '%s': %d images; test '%s': %d images\n",
+                        spec.dataset().format(), spec.dataset().root(),
+                        spec.dataset().pool_split(), plan.pool_images,
+                        spec.dataset().test_split(), plan.test_images);
+  absl::StrAppendFormat(&out, "  model: %s%s\n", spec.model().name(),
+                        spec.model().weights().empty()
+                            ? " (random initialisation)"
+                            : absl::StrCat(" (weights ", spec.model().weights(), ")"));
+  out += "  losses (RoI head; RPN losses fixed):\n";
+  for (int i = 0; i < spec.losses_size(); ++i) {
+    absl::StrAppendFormat(&out, "    %-14s weight %-6g %s\n", spec.losses(i).name(),
+                          spec.losses(i).weight(), plan.loss_roles[i]);
+  }
+  absl::StrAppendFormat(&out, "  acquisition: %s\n", spec.acquisition().name());
+  const TrainingSpec& t = spec.training();
+  absl::StrAppendFormat(&out,
+                        "  training: %d epochs, batch %d, lr %g (momentum %g, wd %g, warm-up %d "
+                        "it), lr x%g at epochs %s, images %d/%d\n",
+                        t.epochs(), t.batch_size(), t.learning_rate(), t.momentum(),
+                        t.weight_decay(), t.warmup_iterations(), t.lr_gamma(),
+                        absl::StrJoin(t.lr_steps(), ","), t.min_size(), t.max_size());
+  absl::StrAppendFormat(&out, "  evaluation: %s\n", spec.evaluation().metric());
+  const ScheduleSpec& s = spec.schedule();
+  absl::StrAppendFormat(&out, "  schedule: %d cycles, %s, pool scored per cycle: %s\n",
+                        s.cycles(),
+                        s.reinitialize_each_cycle() ? "re-initialised each cycle" : "warm start",
+                        s.pool_subset() == 0 ? std::string("all unlabelled")
+                                             : absl::StrCat(s.pool_subset(), " (seeded subset)"));
+  for (size_t cycle = 0; cycle < plan.labelled_per_cycle.size(); ++cycle) {
+    absl::StrAppendFormat(&out, "    cycle %d: train on %d labelled%s\n", cycle,
+                          plan.labelled_per_cycle[cycle],
+                          cycle + 1 < plan.labelled_per_cycle.size()
+                              ? absl::StrCat(", select ", s.budget_per_cycle())
+                              : std::string());
+  }
+  absl::StrAppendFormat(&out, "  results: %s\n", plan.run_directory);
+  return out;
+}
+
+}  // namespace huale
