@@ -1,0 +1,77 @@
+#include "huale/engine/sweep_report.h"
+
+#include <cmath>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "huale/core/atomic_file.h"
+
+namespace huale {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::vector<RunMetrics> TwoMethodsThreeSeeds() {
+  // HUALE: cycles (100, 0.30/0.32/0.34), (200, 0.40/0.40/0.40); random one lower.
+  std::vector<RunMetrics> runs;
+  const double huale0[] = {0.30, 0.32, 0.34};
+  for (int seed = 0; seed < 3; ++seed) {
+    runs.push_back({"huale", static_cast<uint64_t>(seed), {{0, 100, huale0[seed]}, {1, 200, 0.40}}});
+    runs.push_back({"random", static_cast<uint64_t>(seed), {{0, 100, 0.30}, {1, 200, 0.35}}});
+  }
+  runs.push_back({"partial", 0, {{0, 100, 0.1}, {1, 200, 0.2}}});
+  runs.push_back({"partial", 1, {{0, 100, 0.3}}});  // still running: only cycle 0 is common
+  return runs;
+}
+
+TEST(SummarizeRuns, MeanAndSampleStdPerCycleAndOverCycles) {
+  const auto summaries = SummarizeRuns(TwoMethodsThreeSeeds());
+  ASSERT_EQ(summaries.size(), 3u);
+  const MethodSummary& huale = summaries[0];
+  EXPECT_EQ(huale.method, "huale");
+  EXPECT_EQ(huale.seeds, 3);
+  EXPECT_EQ(huale.labelled, (std::vector<int>{100, 200}));
+  EXPECT_NEAR(huale.mean[0], 0.32, 1e-12);
+  EXPECT_NEAR(huale.stddev[0], 0.02, 1e-12);  // sqrt((0.02^2 + 0 + 0.02^2) / 2)
+  EXPECT_NEAR(huale.stddev[1], 0.0, 1e-12);
+  // Seed averages 0.35, 0.36, 0.37: mean 0.36, sample std 0.01.
+  EXPECT_NEAR(huale.mean_over_cycles, 0.36, 1e-12);
+  EXPECT_NEAR(huale.stddev_over_cycles, 0.01, 1e-12);
+}
+
+TEST(SummarizeRuns, OnlyCyclesEverySeedFinishedCount) {
+  const auto summaries = SummarizeRuns(TwoMethodsThreeSeeds());
+  EXPECT_EQ(summaries[2].labelled, (std::vector<int>{100}));
+  EXPECT_NEAR(summaries[2].mean[0], 0.2, 1e-12);
+}
+
+TEST(SummaryMarkdown, RowsPerMethodInPercent) {
+  const std::string table = SummaryMarkdown(SummarizeRuns(TwoMethodsThreeSeeds()), "mAP@0.5");
+  EXPECT_THAT(table, HasSubstr("| method (mAP@0.5 %, mean ± std) | seeds | 100 | 200 | mean over cycles |"));
+  EXPECT_THAT(table, HasSubstr("| huale | 3 | 32.00 ± 2.00 | 40.00 ± 0.00 | 36.00 ± 1.00 |"));
+  EXPECT_THAT(table, HasSubstr("| partial | 2 | 20.00 ± 14.14 | – |"));
+}
+
+TEST(SummaryCsv, LongFormat) {
+  const std::string csv = SummaryCsv(SummarizeRuns(TwoMethodsThreeSeeds()));
+  EXPECT_THAT(csv, HasSubstr("method,cycle,labelled,seeds,mean,stddev\nhuale,0,100,3,0.320000,0.020000\n"));
+}
+
+TEST(Plots, SvgHasOneBandAndLinePerMethodAndPngIsWritten) {
+  const auto summaries = SummarizeRuns(TwoMethodsThreeSeeds());
+  const std::string svg = PlotSvg(summaries, "fmnist", "mAP@0.5");
+  size_t polygons = 0;
+  for (size_t at = svg.find("<polygon"); at != std::string::npos; at = svg.find("<polygon", at + 1)) {
+    ++polygons;
+  }
+  EXPECT_EQ(polygons, 3u);
+  EXPECT_THAT(svg, HasSubstr(">random</text>"));
+  const std::string png = testing::TempDir() + "/plot.png";
+  ASSERT_TRUE(WritePlotPng(summaries, "fmnist", "mAP@0.5", png).ok());
+  auto bytes = ReadFile(png);
+  ASSERT_TRUE(bytes.ok());
+  EXPECT_EQ(bytes->substr(1, 3), "PNG");
+}
+
+}  // namespace
+}  // namespace huale
