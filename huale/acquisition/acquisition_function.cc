@@ -1,0 +1,56 @@
+#include "huale/acquisition/acquisition_function.h"
+
+#include <cmath>
+
+#include "absl/strings/str_cat.h"
+
+namespace huale {
+
+absl::Status ScoringContext::Validate() const {
+  if (num_classes < 0) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("ScoringContext.num_classes: expected >= 0, found ", num_classes));
+  }
+  if (labeled_class_share.empty()) return absl::OkStatus();
+  if (static_cast<int>(labeled_class_share.size()) != num_classes) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ScoringContext.labeled_class_share: expected ", num_classes,
+        " entries (one per foreground class), found ", labeled_class_share.size()));
+  }
+  for (size_t c = 0; c < labeled_class_share.size(); ++c) {
+    const double q = labeled_class_share[c];
+    if (!std::isfinite(q) || q < 0) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("ScoringContext.labeled_class_share[", c,
+                       "]: expected a finite share >= 0, found ", q));
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status CheckOptionsCase(const AcquisitionSpec& spec,
+                              AcquisitionSpec::OptionsCase expected) {
+  if (spec.options_case() == AcquisitionSpec::OPTIONS_NOT_SET ||
+      spec.options_case() == expected) {
+    return absl::OkStatus();
+  }
+  const auto* descriptor = AcquisitionSpec::descriptor();
+  const auto* given = descriptor->FindFieldByNumber(spec.options_case());
+  const auto* wanted = expected == AcquisitionSpec::OPTIONS_NOT_SET
+                           ? nullptr
+                           : descriptor->FindFieldByNumber(expected);
+  return absl::InvalidArgumentError(absl::StrCat(
+      "AcquisitionSpec of '", spec.name(), "': options field '",
+      given ? given->name() : "?", "' does not apply; expected ",
+      wanted ? absl::StrCat("'", wanted->name(), "' or none") : "none"));
+}
+
+ImageDetections MapFlippedBack(const ImageDetections& flipped) {
+  ImageDetections back = flipped;
+  for (Detection& d : back.detections) {
+    d.box = d.box.FlippedHorizontally(flipped.width);
+  }
+  return back;
+}
+
+}  // namespace huale

@@ -1,0 +1,108 @@
+// The acquisition-function family (method doc §3): which unlabelled images go to
+// the annotator. The engine streams the pool through Score() one image at a
+// time (detections on x and on flip(x), the flipped view already mapped back), keeps
+// only the small ImageScore of each image, and calls Select() once per cycle, so
+// memory grows with the number of pool images by a few numbers each, never by
+// their detections.
+//
+//   auto fn = AcquisitionRegistry::Get().Create(spec.name(), spec);
+//   for each pool image: scores.push_back((*fn)->Score(d, MapFlippedBack(df), ctx));
+//   absl::StatusOr<Selection> s = (*fn)->Select(std::move(scores), budget, ctx, seed);
+#ifndef HUALE_ACQUISITION_ACQUISITION_FUNCTION_H_
+#define HUALE_ACQUISITION_ACQUISITION_FUNCTION_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "huale/acquisition/acquisition_spec.pb.h"
+#include "huale/core/detections.h"
+#include "huale/core/registry.h"
+
+namespace huale {
+
+// What scoring needs besides the image's detections; fixed for one cycle.
+struct ScoringContext {
+  // C, foreground classes (class_probs have C + 1 entries, background first).
+  int num_classes = 0;
+  // q_L: per-class share of ground-truth instances in the labelled set, [C],
+  // summing to 1. Empty or all zero = uniform.
+  std::vector<double> labeled_class_share;
+
+  // InvalidArgument when the share has the wrong size or a negative entry.
+  absl::Status Validate() const;
+};
+
+// One pool image after scoring: a few numbers, no detections.
+struct ImageScore {
+  std::string image_id;
+  // No confident box in either view: no uncertainty to rank by. Such images are
+  // drawn at random (a share of the budget for "huale", otherwise only to fill).
+  bool in_zero_set = false;
+  // In the order of AcquisitionFunction::metric_names(); higher is not
+  // necessarily more informative (each function documents its directions).
+  std::vector<double> metrics;
+};
+
+struct SelectedImage {
+  std::string image_id;
+  // The value the image was last ranked by (the final stage's key), or its
+  // position in the seeded random order for images drawn at random.
+  double score = 0;
+  bool from_zero_set = false;
+  // 1-based rank at each of Selection::stage_names; 0 = not ranked there.
+  std::vector<int> stage_ranks;
+  // Copy of the image's ImageScore::metrics.
+  std::vector<double> metrics;
+};
+
+// What one cycle selects, with the audit trail the run folder records.
+struct Selection {
+  std::vector<std::string> metric_names;
+  std::vector<std::string> stage_names;
+  // Exactly min(budget, pool size) images, no duplicates, in selection order.
+  std::vector<SelectedImage> images;
+};
+
+class AcquisitionFunction {
+ public:
+  static constexpr char kFamily[] = "acquisition function";
+  virtual ~AcquisitionFunction() = default;
+
+  // False when Score() ignores the detections (the engine may then skip the
+  // detector and pass empty ImageDetections carrying only the image id).
+  virtual bool needs_detections() const { return true; }
+  // Names of ImageScore::metrics, e.g. {"entropy", "semantic_affinity", ...}.
+  virtual std::vector<std::string> metric_names() const = 0;
+
+  // `original`: detections on x; `flipped_mapped_back`: detections on flip(x)
+  // in x's coordinates (MapFlippedBack). Cheap, thread-safe (const, no state).
+  virtual ImageScore Score(const ImageDetections& original,
+                           const ImageDetections& flipped_mapped_back,
+                           const ScoringContext& context) const = 0;
+
+  // Picks min(budget, pool_scores.size()) images. The result depends only on the
+  // set of pool scores and `seed`, not on their order. InvalidArgument for a
+  // negative budget, a duplicate or empty image id, a wrong metric count or a
+  // non-finite metric.
+  virtual absl::StatusOr<Selection> Select(std::vector<ImageScore> pool_scores,
+                                           int budget, const ScoringContext& context,
+                                           uint64_t seed) const = 0;
+};
+
+using AcquisitionRegistry = Registry<AcquisitionFunction, const AcquisitionSpec&>;
+
+// OK when `spec` sets no options or the options `expected` (e.g.
+// AcquisitionSpec::kHuale); otherwise InvalidArgument naming both fields.
+absl::Status CheckOptionsCase(const AcquisitionSpec& spec,
+                              AcquisitionSpec::OptionsCase expected);
+
+// Detections made on the horizontally flipped image, expressed in the original
+// image's coordinates (x1' = W - x2, x2' = W - x1); everything else is copied.
+ImageDetections MapFlippedBack(const ImageDetections& flipped);
+
+}  // namespace huale
+
+#endif  // HUALE_ACQUISITION_ACQUISITION_FUNCTION_H_

@@ -1,0 +1,28 @@
+// Category Diversity (method doc §3.2): how unlike the labelled set's class mix
+// the classes seen in the image are.
+//   q_x(c) = max score of the boxes labelled c over both views, L1-normalised
+//   CD     = JS₂(q_x ‖ q_L)
+// q_L = per-class share of gt instances in the labelled set (empty or all zero:
+// uniform). An image without any detection has no q_x: CD = 0 [choice].
+// The direction (higher or lower = more informative) is a spec option.
+#ifndef HUALE_ACQUISITION_CATEGORY_DIVERSITY_H_
+#define HUALE_ACQUISITION_CATEGORY_DIVERSITY_H_
+
+#include <vector>
+
+#include "huale/core/detections.h"
+
+namespace huale {
+
+// q_x, [num_classes] (unnormalised per-class maxima; all zero without boxes).
+std::vector<double> ImageClassScores(const ImageDetections& original,
+                                     const ImageDetections& flipped_mapped_back,
+                                     int num_classes);
+
+double CategoryDiversity(const ImageDetections& original,
+                         const ImageDetections& flipped_mapped_back,
+                         const std::vector<double>& labeled_class_share, int num_classes);
+
+}  // namespace huale
+
+#endif  // HUALE_ACQUISITION_CATEGORY_DIVERSITY_H_
