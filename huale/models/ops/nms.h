@@ -1,0 +1,28 @@
+// Non-maximum suppression, equal to torchvision.ops.nms / batched_nms (0.14.1):
+// same keep indices, same order, including score ties (candidates are ordered by
+// the stable descending sort torchvision's CPU kernel uses) and IoU computed
+// with the same float operations. Boxes are [N, 4] xyxy, no "+1".
+#ifndef HUALE_MODELS_OPS_NMS_H_
+#define HUALE_MODELS_OPS_NMS_H_
+
+#include <torch/types.h>
+
+namespace huale {
+namespace ops {
+
+// boxes [N, 4], scores [N] (same floating dtype, CPU) -> int64 [K] indices of the
+// kept boxes, by decreasing score. A box is dropped when its IoU with a kept,
+// higher-scoring box is > iou_threshold.
+torch::Tensor Nms(const torch::Tensor& boxes, const torch::Tensor& scores,
+                  double iou_threshold);
+
+// NMS done independently per category idxs[i] (int64 [N]); the result is sorted by
+// decreasing score. Follows torchvision's dispatch: the coordinate-offset trick for
+// boxes.numel() <= 4000, a per-class loop above, so results match it bit for bit.
+torch::Tensor BatchedNms(const torch::Tensor& boxes, const torch::Tensor& scores,
+                         const torch::Tensor& idxs, double iou_threshold);
+
+}  // namespace ops
+}  // namespace huale
+
+#endif  // HUALE_MODELS_OPS_NMS_H_
