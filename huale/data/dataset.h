@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "huale/core/box.h"
+#include "huale/data/bad_samples.h"
 
 namespace huale {
 
@@ -33,6 +34,9 @@ struct Dataset {
   // be written back as COCO results.
   std::vector<int64_t> category_ids;
   std::vector<ImageRecord> images;
+  // What the reader skipped, clipped or dropped (DatasetSpec.bad_sample_policy);
+  // the engine writes it to the run folder with bad_samples.WriteTo().
+  BadSampleSummary bad_samples;
 };
 
 }  // namespace huale

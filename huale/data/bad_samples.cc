@@ -1,0 +1,115 @@
+#include "huale/data/bad_samples.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "huale/data/atomic_file.h"
+
+namespace huale {
+
+absl::string_view BadSampleKindName(BadSampleKind kind) {
+  switch (kind) {
+    case BadSampleKind::kUnreadableAnnotation: return "unreadable_annotation";
+    case BadSampleKind::kUnknownClass: return "unknown_class";
+    case BadSampleKind::kMissingImage: return "missing_image";
+    case BadSampleKind::kCorruptImage: return "corrupt_image";
+    case BadSampleKind::kDuplicateImageId: return "duplicate_image_id";
+    case BadSampleKind::kOrphanAnnotation: return "orphan_annotation";
+    case BadSampleKind::kClippedBox: return "clipped_box";
+    case BadSampleKind::kDroppedBox: return "dropped_box";
+  }
+  return "unknown";
+}
+
+void BadSampleSummary::Add(BadSampleKind kind, std::string message) {
+  ++counts[std::string(BadSampleKindName(kind))];
+  if (examples.size() < kMaxExamples) examples.push_back(std::move(message));
+}
+
+void BadSampleSummary::Merge(const BadSampleSummary& other) {
+  for (const auto& [kind, count] : other.counts) counts[kind] += count;
+  for (const std::string& example : other.examples) {
+    if (examples.size() >= kMaxExamples) break;
+    examples.push_back(example);
+  }
+}
+
+int64_t BadSampleSummary::Count(BadSampleKind kind) const {
+  auto it = counts.find(std::string(BadSampleKindName(kind)));
+  return it == counts.end() ? 0 : it->second;
+}
+
+int64_t BadSampleSummary::Total() const {
+  int64_t total = 0;
+  for (const auto& [kind, count] : counts) total += count;
+  return total;
+}
+
+std::string JsonQuote(absl::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      case '\r': out += "\\r"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += absl::StrFormat("\\u%04x", static_cast<int>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+std::string BadSampleSummary::ToJson() const {
+  std::vector<std::string> count_items;
+  for (const auto& [kind, count] : counts) {
+    count_items.push_back(absl::StrCat(JsonQuote(kind), ": ", count));
+  }
+  std::vector<std::string> example_items;
+  for (const std::string& example : examples) example_items.push_back(JsonQuote(example));
+  return absl::StrCat("{\n  \"counts\": {", absl::StrJoin(count_items, ", "),
+                      "},\n  \"total\": ", Total(), ",\n  \"examples\": [\n    ",
+                      absl::StrJoin(example_items, ",\n    "), "\n  ]\n}\n");
+}
+
+std::string BadSampleSummary::ToLogLine() const {
+  if (counts.empty()) return "no bad samples";
+  std::vector<std::string> items;
+  for (const auto& [kind, count] : counts) items.push_back(absl::StrCat(kind, ": ", count));
+  return absl::StrCat(Total(), " bad samples (", absl::StrJoin(items, ", "), ")");
+}
+
+absl::Status BadSampleSummary::WriteTo(const std::string& path) const {
+  return WriteFileAtomically(path, ToJson());
+}
+
+absl::Status BadSampleLog::Skip(BadSampleKind kind, const std::string& message) {
+  if (fail_fast_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(message, " [", BadSampleKindName(kind),
+                     "; set dataset.bad_sample_policy: SKIP_AND_COUNT to skip such samples]"));
+  }
+  std::lock_guard<std::mutex> lock(mutex_);
+  summary_.Add(kind, message);
+  return absl::OkStatus();
+}
+
+void BadSampleLog::Repair(BadSampleKind kind, const std::string& message) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  summary_.Add(kind, message);
+}
+
+BadSampleSummary BadSampleLog::summary() const {
+  std::lock_guard<std::mutex> lock(mutex_);
+  return summary_;
+}
+
+}  // namespace huale

@@ -1,0 +1,59 @@
+#include "huale/data/reader_util.h"
+
+#include <sys/stat.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace huale {
+
+std::optional<Box> RepairBox(const Box& box, int image_width, int image_height,
+                             const std::string& where, BadSampleLog& log) {
+  if (!box.IsFinite()) {
+    log.Repair(BadSampleKind::kDroppedBox, absl::StrCat(where, ": non-finite box, dropped"));
+    return std::nullopt;
+  }
+  Box clipped = box.ClippedTo(image_width, image_height);
+  if (!(clipped == box) && box.IsNonEmpty()) {
+    log.Repair(BadSampleKind::kClippedBox,
+               absl::StrFormat("%s: box (%g, %g, %g, %g) reaches outside the %dx%d image, "
+                               "clipped to (%g, %g, %g, %g)",
+                               where, box.x1, box.y1, box.x2, box.y2, image_width,
+                               image_height, clipped.x1, clipped.y1, clipped.x2, clipped.y2));
+  }
+  if (!clipped.IsNonEmpty()) {
+    log.Repair(BadSampleKind::kDroppedBox,
+               absl::StrFormat("%s: box (%g, %g, %g, %g) has zero or negative area inside "
+                               "the %dx%d image, dropped",
+                               where, box.x1, box.y1, box.x2, box.y2, image_width,
+                               image_height));
+    return std::nullopt;
+  }
+  return clipped;
+}
+
+bool FileExists(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode);
+}
+
+bool DirectoryExists(const std::string& path) {
+  struct stat info;
+  return ::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode);
+}
+
+std::string JoinPath(absl::string_view a, absl::string_view b) {
+  if (a.empty() || (!b.empty() && b.front() == '/')) return std::string(b);
+  if (a.back() == '/') return absl::StrCat(a, b);
+  return absl::StrCat(a, "/", b);
+}
+
+absl::Status EmptySplitError(const std::string& where, int skipped) {
+  if (skipped > 0) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        where, ": no usable image left (all ", skipped, " were skipped as bad samples)"));
+  }
+  return absl::FailedPreconditionError(absl::StrCat(where, ": the split lists no images"));
+}
+
+}  // namespace huale

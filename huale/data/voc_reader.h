@@ -1,0 +1,29 @@
+// Pascal VOC devkit reader (VOC2007 and VOC2012 layout), registered as "voc":
+//   <root>/ImageSets/Main/<split>.txt   image ids, one a line (first token)
+//   <root>/Annotations/<id>.xml         size, objects (name, bndbox, difficult, truncated)
+//   <root>/JPEGImages/<filename>        <filename> from the XML, else <id>.jpg
+// Boxes keep the devkit's pixel coordinates as written (xmin, ymin, xmax, ymax);
+// the VOC evaluator applies the devkit's +1 itself (huale/core/box.h).
+#ifndef HUALE_DATA_VOC_READER_H_
+#define HUALE_DATA_VOC_READER_H_
+
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "huale/data/dataset.h"
+#include "huale/data/dataset_spec.pb.h"
+
+namespace huale {
+
+// The 20 VOC classes in the devkit's order.
+const std::vector<std::string>& VocClassNames();
+
+absl::Status CheckVocAvailable(const DatasetSpec& spec, absl::string_view split);
+absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_view split);
+
+}  // namespace huale
+
+#endif  // HUALE_DATA_VOC_READER_H_
