@@ -5,6 +5,7 @@
 #include <tuple>
 
 #include "gtest/gtest.h"
+#include "huale/models/ops/test_fixtures.h"
 #include "huale/models/ops/torchvision_reference.h"
 
 namespace huale {
@@ -113,6 +114,27 @@ TEST_F(NmsTest, BatchedMatchesPerClassTorchvisionNms) {
                             scores.index_select(0, expected)));
     }
   }
+}
+
+// Exact keep order of torchvision.ops.batched_nms (its Python dispatch between
+// the coordinate trick and the per-class loop), from the committed fixture.
+TEST(BatchedNms, MatchesTorchvisionFixtureExactly) {
+  reference::SetThreadsFromEnv();
+  const auto f = testing::LoadOpsFixtures();
+  ASSERT_TRUE(f.ok()) << f.status();
+  int checked = 0;
+  for (const std::string n : {"800", "3000"}) {
+    for (const int tenths : {3, 5, 7}) {
+      const std::string key = "bnms" + n + "_keep_" + std::to_string(tenths);
+      if (f->count(key) == 0) continue;
+      const at::Tensor keep =
+          BatchedNms(f->at("bnms" + n + "_boxes"), f->at("bnms" + n + "_scores"),
+                     f->at("bnms" + n + "_idxs"), tenths / 10.0);
+      EXPECT_TRUE(at::equal(keep, f->at(key).to(at::kLong))) << key;
+      ++checked;
+    }
+  }
+  EXPECT_EQ(checked, 4);
 }
 
 }  // namespace
