@@ -258,7 +258,15 @@ absl::StatusOr<std::vector<CocoResult>> ParseCocoResults(absl::string_view json,
     ASSIGN_OR_RETURN(object o, r.Object(e, where));
     CocoResult result;
     ASSIGN_OR_RETURN(element image_id, r.Field(o, where, "image_id"));
-    ASSIGN_OR_RETURN(result.image_id, r.Int(image_id, where + ".image_id"));
+    std::string_view image_name;
+    if (image_id.get(image_name) == simdjson::SUCCESS) {
+      result.image_name = std::string(image_name);
+      result.image_id_is_integer = absl::SimpleAtoi(result.image_name, &result.image_id) &&
+                                   absl::StrCat(result.image_id) == result.image_name;
+    } else {
+      ASSIGN_OR_RETURN(result.image_id, r.Int(image_id, where + ".image_id"));
+      result.image_name = absl::StrCat(result.image_id);
+    }
     ASSIGN_OR_RETURN(element category_id, r.Field(o, where, "category_id"));
     ASSIGN_OR_RETURN(result.category_id, r.Int(category_id, where + ".category_id"));
     if (absl::Status s = r.Bbox(o, where, &result.x, &result.y, &result.w, &result.h);
@@ -326,6 +334,10 @@ absl::StatusOr<CocoEvalData> JoinCocoEvalData(const CocoGroundTruthFile& ground_
   int64_t dropped = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const CocoResult& r = results[i];
+    if (!r.image_id_is_integer) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "results[", i, "]: expected an integer image_id, found \"", r.image_name, "\""));
+    }
     auto image = image_index.find(r.image_id);
     if (image == image_index.end()) {
       return absl::InvalidArgumentError(
@@ -399,10 +411,12 @@ absl::StatusOr<std::vector<ImageDetections>> ToImageDetections(
   int64_t dropped = 0;
   for (size_t i = 0; i < results.size(); ++i) {
     const CocoResult& r = results[i];
-    auto image = image_index.find(absl::StrCat(r.image_id));
+    auto image = image_index.find(r.image_name);
     if (image == image_index.end()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "results[", i, "]: image_id ", r.image_id, " is not an image of the ground truth"));
+      return absl::InvalidArgumentError(
+          absl::StrCat("results[", i, "]: image_id ", r.image_name,
+                       " is not an image of the ground truth (", dataset.images.size(),
+                       " images)"));
     }
     auto label = label_of.find(r.category_id);
     if (label == label_of.end()) {

@@ -45,8 +45,12 @@ struct CocoGroundTruthFile {
 };
 
 // One entry of a results file: {"image_id", "category_id", "bbox": [x, y, w, h], "score"}.
+// image_id may be an integer (COCO) or a string (e.g. a VOC file stem "000001").
 struct CocoResult {
-  int64_t image_id = 0, category_id = 0;
+  std::string image_name;  // image_id as written: a string's text, an integer's digits
+  bool image_id_is_integer = true;
+  int64_t image_id = 0;    // when image_id_is_integer
+  int64_t category_id = 0;
   double x = 0, y = 0, w = 0, h = 0, score = 0;
 };
 
@@ -76,7 +80,9 @@ absl::StatusOr<CocoEvalData> JoinCocoEvalData(const CocoGroundTruthFile& ground_
 Dataset ToDataset(const CocoGroundTruthFile& ground_truth);
 
 // Results as per-image detections for `dataset` (one ImageDetections per image
-// of the dataset, in its order). Same join rules as JoinCocoEvalData.
+// of the dataset, in its order), matched by image_name == ImageRecord::id;
+// category_id maps to the label through dataset.category_ids (label + 1 when
+// empty, as for VOC). Same join rules as JoinCocoEvalData.
 absl::StatusOr<std::vector<ImageDetections>> ToImageDetections(
     const std::vector<CocoResult>& results, const Dataset& dataset,
     int64_t* dropped_results = nullptr);

@@ -1,0 +1,263 @@
+// COCO evaluation speed: 5,000 images x 100 detections x 80 categories,
+// synthetic, against the NumPy re-implementation of pycocotools
+// (tools/coco_eval_numpy.py; pycocotools is not packaged by Debian) run on the
+// same files in the same run.
+//
+//   bazel run -c opt //huale/eval:coco_eval_benchmark
+//   bazel run -c opt //huale/eval:coco_eval_benchmark -- --images=500   # quicker
+//
+// The data are written as COCO JSON to a temp folder; both sides read the same
+// files. After the Google Benchmark timings, main() times EvaluateCoco (best of
+// 3) and the reference's evaluate + accumulate (JSON loading excluded on both
+// sides), checks that their twelve numbers agree to 1e-9, and prints the ratio
+// and the peak memory of each.
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "benchmark/benchmark.h"
+#include "huale/eval/coco_eval.h"
+#include "huale/eval/coco_json.h"
+#include "simdjson.h"
+
+namespace huale {
+namespace {
+
+int g_num_images = 5000;
+constexpr int kDetectionsPerImage = 100;
+constexpr int kNumCategories = 80;
+std::string g_gt_path, g_dt_path;
+
+double Round2(double v) { return std::round(v * 100) / 100; }
+
+// COCO-like: ~7 objects of 1-3 categories per image, sizes from 4 to 400 px
+// (all three size ranges), 1% crowds; detections: 60% jittered copies of objects
+// (10% of them with a wrong class), 40% random boxes of any class; scores with
+// two decimals, so ties are frequent.
+void WriteSyntheticData(const std::string& gt_path, const std::string& dt_path) {
+  std::mt19937_64 rng(20231215);
+  std::uniform_real_distribution<double> unit(0, 1);
+  auto log_uniform = [&](double lo, double hi) {
+    return std::exp(std::log(lo) + unit(rng) * (std::log(hi) - std::log(lo)));
+  };
+  std::string gt = "{\"images\": [";
+  for (int i = 0; i < g_num_images; ++i) {
+    absl::StrAppend(&gt, i ? "," : "", "{\"id\": ", i + 1, ", \"width\": 640, \"height\": 480}");
+  }
+  gt += "], \"categories\": [";
+  for (int k = 0; k < kNumCategories; ++k) {
+    absl::StrAppend(&gt, k ? "," : "", "{\"id\": ", k + 1, ", \"name\": \"class", k + 1, "\"}");
+  }
+  gt += "], \"annotations\": [";
+  std::string dt = "[";
+  int64_t annotation_id = 0;
+  bool first_dt = true;
+  for (int i = 0; i < g_num_images; ++i) {
+    struct Obj { int category; double x, y, w, h; };
+    std::vector<Obj> objects;
+    const int num_categories = 1 + static_cast<int>(unit(rng) * 3);
+    std::vector<int> categories;
+    for (int c = 0; c < num_categories; ++c) {
+      categories.push_back(1 + static_cast<int>(unit(rng) * kNumCategories));
+    }
+    const int num_objects = 1 + static_cast<int>(unit(rng) * 13);
+    for (int o = 0; o < num_objects; ++o) {
+      const double w = Round2(log_uniform(4, 400)), h = Round2(log_uniform(4, 400));
+      const Obj obj{categories[static_cast<size_t>(unit(rng) * num_categories)],
+                    Round2(unit(rng) * (640 - std::min(w, 600.0))),
+                    Round2(unit(rng) * (480 - std::min(h, 460.0))), w, h};
+      objects.push_back(obj);
+      const bool crowd = unit(rng) < 0.01;
+      ++annotation_id;
+      absl::StrAppend(&gt, annotation_id > 1 ? "," : "",
+                      absl::StrFormat("{\"id\": %d, \"image_id\": %d, \"category_id\": %d, "
+                                      "\"bbox\": [%.2f, %.2f, %.2f, %.2f], \"area\": %.2f, "
+                                      "\"iscrowd\": %d}",
+                                      annotation_id, i + 1, obj.category, obj.x, obj.y, obj.w,
+                                      obj.h, Round2(obj.w * obj.h * 0.8), crowd ? 1 : 0));
+    }
+    for (int d = 0; d < kDetectionsPerImage; ++d) {
+      Obj det;
+      if (unit(rng) < 0.6) {
+        det = objects[static_cast<size_t>(unit(rng) * objects.size())];
+        auto jitter = [&](double v, double scale) {
+          return v + (unit(rng) - 0.5) * 0.3 * scale;
+        };
+        det.x = Round2(jitter(det.x, det.w));
+        det.y = Round2(jitter(det.y, det.h));
+        det.w = Round2(std::max(1.0, jitter(det.w, det.w)));
+        det.h = Round2(std::max(1.0, jitter(det.h, det.h)));
+        if (unit(rng) < 0.1) det.category = 1 + static_cast<int>(unit(rng) * kNumCategories);
+      } else {
+        det.category = 1 + static_cast<int>(unit(rng) * kNumCategories);
+        det.w = Round2(log_uniform(4, 300));
+        det.h = Round2(log_uniform(4, 300));
+        det.x = Round2(unit(rng) * (640 - det.w));
+        det.y = Round2(unit(rng) * (480 - det.h));
+      }
+      absl::StrAppend(&dt, first_dt ? "" : ",",
+                      absl::StrFormat("\n{\"image_id\": %d, \"category_id\": %d, \"bbox\": "
+                                      "[%.2f, %.2f, %.2f, %.2f], \"score\": %.2f}",
+                                      i + 1, det.category, det.x, det.y, det.w, det.h,
+                                      Round2(unit(rng))));
+      first_dt = false;
+    }
+  }
+  gt += "]}\n";
+  dt += "]\n";
+  for (const auto& [path, text] : {std::pair{gt_path, &gt}, std::pair{dt_path, &dt}}) {
+    FILE* f = std::fopen(path.c_str(), "wb");
+    if (f == nullptr || std::fwrite(text->data(), 1, text->size(), f) != text->size()) {
+      std::fprintf(stderr, "cannot write %s\n", path.c_str());
+      std::exit(1);
+    }
+    std::fclose(f);
+  }
+}
+
+CocoEvalData LoadData() {
+  auto gt = LoadCocoGroundTruth(g_gt_path);
+  auto dt = LoadCocoResults(g_dt_path);
+  if (!gt.ok() || !dt.ok()) {
+    std::fprintf(stderr, "%s %s\n", gt.status().ToString().c_str(),
+                 dt.status().ToString().c_str());
+    std::exit(1);
+  }
+  auto data = JoinCocoEvalData(*gt, *dt);
+  if (!data.ok()) std::exit(1);
+  return *std::move(data);
+}
+
+void BM_EvaluateCoco(benchmark::State& state) {
+  const CocoEvalData data = LoadData();
+  for (auto _ : state) {
+    auto summary = EvaluateCoco(data);
+    benchmark::DoNotOptimize(summary);
+  }
+  state.SetItemsProcessed(state.iterations() * g_num_images * kDetectionsPerImage);
+}
+BENCHMARK(BM_EvaluateCoco)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// What `tools/evaluate --metric=coco` does: parse both files, join, evaluate.
+void BM_LoadJsonAndEvaluateCoco(benchmark::State& state) {
+  for (auto _ : state) {
+    const CocoEvalData data = LoadData();
+    auto summary = EvaluateCoco(data);
+    benchmark::DoNotOptimize(summary);
+  }
+}
+BENCHMARK(BM_LoadJsonAndEvaluateCoco)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+double MaxRssMib() {
+  rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  return usage.ru_maxrss / 1024.0;
+}
+
+int CompareWithReference(const std::string& script) {
+  const CocoEvalData data = LoadData();
+  const double rss_before = MaxRssMib();
+  double best = 1e300;
+  CocoSummary summary;
+  for (int repeat = 0; repeat < 3; ++repeat) {
+    const auto start = std::chrono::steady_clock::now();
+    auto result = EvaluateCoco(data);
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+                              .count());
+    summary = *result;
+  }
+  const double rss_after = MaxRssMib();
+
+  const std::string command = absl::StrCat("/usr/bin/python3 ", script, " --gt ", g_gt_path,
+                                           " --dt ", g_dt_path);
+  std::printf("\nRunning the NumPy reference (pycocotools' rules): %s\n", command.c_str());
+  std::fflush(stdout);
+  FILE* pipe = popen(command.c_str(), "r");
+  std::string output;
+  char buffer[4096];
+  while (pipe != nullptr && std::fgets(buffer, sizeof(buffer), pipe) != nullptr) output += buffer;
+  if (pipe == nullptr || pclose(pipe) != 0) {
+    std::fprintf(stderr, "reference failed: %s\n", output.c_str());
+    return 1;
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::object reference;
+  if (parser.parse(output).get(reference) != simdjson::SUCCESS) {
+    std::fprintf(stderr, "cannot parse the reference's output: %s\n", output.c_str());
+    return 1;
+  }
+  double worst = 0;
+  for (size_t i = 0; i < kCocoMetricNames.size(); ++i) {
+    double expected = 0;
+    if (reference[kCocoMetricNames[i]].get(expected) != simdjson::SUCCESS) return 1;
+    worst = std::max(worst, std::fabs(expected - summary.stats[i]));
+  }
+  double reference_seconds = 0, reference_rss = 0;
+  if (reference["seconds_evaluate_accumulate"].get(reference_seconds) != simdjson::SUCCESS ||
+      reference["max_rss_mib"].get(reference_rss) != simdjson::SUCCESS) {
+    return 1;
+  }
+  std::printf(
+      "COCO eval, %d images x %d detections x %d categories (same JSON files):\n"
+      "  huale EvaluateCoco (best of 3):         %10.3f s\n"
+      "  NumPy reference evaluate+accumulate:    %10.3f s\n"
+      "  ratio huale / reference:                %10.4f  (goal <= 0.05)\n"
+      "  AP %.6f; largest difference of the twelve numbers: %.3g (%s)\n"
+      "  peak RSS: huale process %.1f MiB (data loaded: %.1f MiB, so evaluation adds "
+      "%.1f MiB); reference process %.1f MiB\n",
+      g_num_images, kDetectionsPerImage, kNumCategories, best, reference_seconds,
+      best / reference_seconds, summary.stats[0], worst, worst <= 1e-9 ? "agree" : "DISAGREE",
+      rss_after, rss_before, rss_after - rss_before, reference_rss);
+  return worst <= 1e-9 ? 0 : 1;
+}
+
+}  // namespace
+}  // namespace huale
+
+int main(int argc, char** argv) {
+  benchmark::Initialize(&argc, argv);
+  std::string script = "tools/coco_eval_numpy.py";
+  bool run_reference = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--images=", 0) == 0) {
+      if (!absl::SimpleAtoi(arg.substr(9), &huale::g_num_images) || huale::g_num_images < 1) {
+        std::fprintf(stderr, "--images expects a positive integer, found %s\n", arg.c_str());
+        return 2;
+      }
+    } else if (arg.rfind("--reference_script=", 0) == 0) {
+      script = arg.substr(19);
+    } else if (arg == "--noreference") {
+      run_reference = false;
+    } else {
+      std::fprintf(stderr, "unknown flag %s (--images=N, --reference_script=PATH, "
+                   "--noreference, or Google Benchmark's)\n", arg.c_str());
+      return 2;
+    }
+  }
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  std::string dir = absl::StrCat(tmp != nullptr ? tmp : "/tmp", "/coco_eval_benchmark_XXXXXX");
+  if (mkdtemp(dir.data()) == nullptr) {
+    std::perror("mkdtemp");
+    return 1;
+  }
+  huale::g_gt_path = dir + "/gt.json";
+  huale::g_dt_path = dir + "/dt.json";
+  huale::WriteSyntheticData(huale::g_gt_path, huale::g_dt_path);
+  benchmark::RunSpecifiedBenchmarks();
+  const int status = run_reference ? huale::CompareWithReference(script) : 0;
+  std::remove(huale::g_gt_path.c_str());
+  std::remove(huale::g_dt_path.c_str());
+  rmdir(dir.c_str());
+  return status;
+}

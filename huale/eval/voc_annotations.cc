@@ -1,0 +1,106 @@
+// VOC devkit ground truth for evaluation; see voc_annotations.h.
+#include "huale/eval/voc_annotations.h"
+
+#include <algorithm>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "pugixml.hpp"
+
+namespace huale {
+
+const std::vector<std::string>& VocEvalClassNames() {
+  static const std::vector<std::string>* const names = new std::vector<std::string>{
+      "aeroplane", "bicycle", "bird",  "boat",      "bottle", "bus",         "car",
+      "cat",       "chair",   "cow",   "diningtable", "dog",  "horse",       "motorbike",
+      "person",    "pottedplant", "sheep", "sofa",  "train",  "tvmonitor"};
+  return *names;
+}
+
+namespace {
+
+absl::StatusOr<double> Coordinate(const pugi::xml_node& box, const char* name,
+                                  const std::string& where) {
+  double v;
+  const std::string text = box.child_value(name);
+  if (!absl::SimpleAtod(absl::StripAsciiWhitespace(text), &v)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(where, ": bndbox/", name, ": expected a number, found '", text, "'"));
+  }
+  return v;
+}
+
+absl::Status ReadAnnotation(const std::string& path, ImageRecord& image) {
+  pugi::xml_document doc;
+  const pugi::xml_parse_result parsed = doc.load_file(path.c_str());
+  if (!parsed) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": cannot parse XML at byte ", parsed.offset, ": ",
+                     parsed.description()));
+  }
+  const pugi::xml_node annotation = doc.child("annotation");
+  absl::SimpleAtoi(annotation.child("size").child_value("width"), &image.width);
+  absl::SimpleAtoi(annotation.child("size").child_value("height"), &image.height);
+  const auto& names = VocEvalClassNames();
+  int index = 0;
+  for (const pugi::xml_node object : annotation.children("object")) {
+    const std::string where = absl::StrCat(path, ": object #", index++);
+    const std::string name(absl::StripAsciiWhitespace(object.child_value("name")));
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it == names.end()) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(where, ": expected one of the 20 VOC classes, found '", name, "'"));
+    }
+    Annotation a;
+    a.label = static_cast<int>(it - names.begin());
+    int flag = 0;
+    a.difficult = absl::SimpleAtoi(object.child_value("difficult"), &flag) && flag != 0;
+    a.truncated = absl::SimpleAtoi(object.child_value("truncated"), &flag) && flag != 0;
+    const pugi::xml_node box = object.child("bndbox");
+    if (!box) return absl::InvalidArgumentError(absl::StrCat(where, ": no bndbox"));
+    absl::StatusOr<double> c[4] = {Coordinate(box, "xmin", where), Coordinate(box, "ymin", where),
+                                   Coordinate(box, "xmax", where), Coordinate(box, "ymax", where)};
+    for (const auto& v : c) {
+      if (!v.ok()) return v.status();
+    }
+    a.box = Box{*c[0], *c[1], *c[2], *c[3]};
+    a.area = (a.box.width() + 1) * (a.box.height() + 1);
+    image.annotations.push_back(a);
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+absl::StatusOr<Dataset> LoadVocGroundTruth(const std::string& root, const std::string& split) {
+  const std::string list = absl::StrCat(root, "/ImageSets/Main/", split, ".txt");
+  std::ifstream in(list);
+  if (!in) {
+    return absl::NotFoundError(absl::StrCat(
+        list, ": cannot open the split list (expected a VOC devkit root holding "
+              "ImageSets/Main/<split>.txt and Annotations/)"));
+  }
+  Dataset dataset;
+  dataset.class_names = VocEvalClassNames();
+  std::string line;
+  while (std::getline(in, line)) {
+    const std::vector<std::string> tokens =
+        absl::StrSplit(line, absl::ByAnyChar(" \t\r"), absl::SkipEmpty());
+    if (tokens.empty()) continue;
+    ImageRecord image;
+    image.id = tokens[0];
+    const std::string xml = absl::StrCat(root, "/Annotations/", image.id, ".xml");
+    image.path = absl::StrCat(root, "/JPEGImages/", image.id, ".jpg");
+    if (absl::Status status = ReadAnnotation(xml, image); !status.ok()) return status;
+    dataset.images.push_back(std::move(image));
+  }
+  return dataset;
+}
+
+}  // namespace huale
