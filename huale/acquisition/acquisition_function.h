@@ -62,6 +62,8 @@ struct SelectedImage {
 struct Selection {
   std::vector<std::string> metric_names;
   std::vector<std::string> stage_names;
+  // How many images each stage ranked (its input; for a random draw, its output).
+  std::vector<int> stage_sizes;
   // Exactly min(budget, pool size) images, no duplicates, in selection order.
   std::vector<SelectedImage> images;
 };

@@ -86,10 +86,12 @@ SelectionBuilder::SelectionBuilder(const std::vector<ImageScore>& pool,
     : pool_(pool), ranks_(pool.size() * stage_names.size(), 0) {
   selection_.metric_names = std::move(metric_names);
   selection_.stage_names = std::move(stage_names);
+  selection_.stage_sizes.assign(selection_.stage_names.size(), 0);
 }
 
 void SelectionBuilder::RecordRanks(int stage, const std::vector<size_t>& ranked) {
   const size_t stages = selection_.stage_names.size();
+  selection_.stage_sizes[stage] = static_cast<int>(ranked.size());
   for (size_t r = 0; r < ranked.size(); ++r) {
     ranks_[ranked[r] * stages + stage] = static_cast<int>(r) + 1;
   }
