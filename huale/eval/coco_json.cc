@@ -143,14 +143,14 @@ absl::StatusOr<element> ParseDocument(simdjson::dom::parser& parser,
   return root;
 }
 
-absl::StatusOr<std::string> ReadFile(const std::string& path) {
+absl::StatusOr<simdjson::padded_string> ReadFile(const std::string& path) {
   simdjson::padded_string contents;
   if (auto error = simdjson::padded_string::load(path).get(contents);
       error != simdjson::SUCCESS) {
     return absl::NotFoundError(
         absl::StrCat(path, ": cannot read (", simdjson::error_message(error), ")"));
   }
-  return std::string(contents.data(), contents.size());
+  return contents;
 }
 
 #define HUALE_ASSIGN_OR_RETURN_IMPL(var, expr, tmp) \
@@ -164,11 +164,12 @@ absl::StatusOr<std::string> ReadFile(const std::string& path) {
 
 }  // namespace
 
-absl::StatusOr<CocoGroundTruthFile> ParseCocoGroundTruth(absl::string_view json,
-                                                         absl::string_view source) {
+namespace {
+
+absl::StatusOr<CocoGroundTruthFile> ParseGroundTruth(const simdjson::padded_string& padded,
+                                                     absl::string_view source) {
   const Reader r(source);
   simdjson::dom::parser parser;
-  const simdjson::padded_string padded(json.data(), json.size());
   ASSIGN_OR_RETURN(element root, ParseDocument(parser, padded, source));
   ASSIGN_OR_RETURN(object top, r.Object(root, "top level"));
   CocoGroundTruthFile file;
@@ -238,16 +239,10 @@ absl::StatusOr<CocoGroundTruthFile> ParseCocoGroundTruth(absl::string_view json,
   return file;
 }
 
-absl::StatusOr<CocoGroundTruthFile> LoadCocoGroundTruth(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string json, ReadFile(path));
-  return ParseCocoGroundTruth(json, path);
-}
-
-absl::StatusOr<std::vector<CocoResult>> ParseCocoResults(absl::string_view json,
-                                                         absl::string_view source) {
+absl::StatusOr<std::vector<CocoResult>> ParseResults(const simdjson::padded_string& padded,
+                                                     absl::string_view source) {
   const Reader r(source);
   simdjson::dom::parser parser;
-  const simdjson::padded_string padded(json.data(), json.size());
   ASSIGN_OR_RETURN(element root, ParseDocument(parser, padded, source));
   ASSIGN_OR_RETURN(array entries, r.Array(root, "top level (a results file is a list)"));
   std::vector<CocoResult> results;
@@ -280,9 +275,26 @@ absl::StatusOr<std::vector<CocoResult>> ParseCocoResults(absl::string_view json,
   return results;
 }
 
+}  // namespace
+
+absl::StatusOr<CocoGroundTruthFile> ParseCocoGroundTruth(absl::string_view json,
+                                                         absl::string_view source) {
+  return ParseGroundTruth(simdjson::padded_string(json.data(), json.size()), source);
+}
+
+absl::StatusOr<CocoGroundTruthFile> LoadCocoGroundTruth(const std::string& path) {
+  ASSIGN_OR_RETURN(simdjson::padded_string json, ReadFile(path));
+  return ParseGroundTruth(json, path);
+}
+
+absl::StatusOr<std::vector<CocoResult>> ParseCocoResults(absl::string_view json,
+                                                         absl::string_view source) {
+  return ParseResults(simdjson::padded_string(json.data(), json.size()), source);
+}
+
 absl::StatusOr<std::vector<CocoResult>> LoadCocoResults(const std::string& path) {
-  ASSIGN_OR_RETURN(std::string json, ReadFile(path));
-  return ParseCocoResults(json, path);
+  ASSIGN_OR_RETURN(simdjson::padded_string json, ReadFile(path));
+  return ParseResults(json, path);
 }
 
 namespace {
