@@ -163,9 +163,9 @@ bool PlaceObject(const SourceSplit& source, int label, const FmnistDetOptions& o
                                               std::log(options.max_object_size + 1.0)));
   const double aspect = std::exp(random.Uniform(std::log(0.8), std::log(1.25)));
   const int width = std::clamp(static_cast<int>(std::lround(size * std::sqrt(aspect))),
-                               options.min_object_size, options.scene_size);
+                               options.min_object_size, options.max_object_size);
   const int height = std::clamp(static_cast<int>(std::lround(size / std::sqrt(aspect))),
-                                options.min_object_size, options.scene_size);
+                                options.min_object_size, options.max_object_size);
   cv::Mat scaled;
   cv::resize(digit, scaled, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
   if (random.Uniform01() < 0.5) cv::flip(scaled, scaled, 1);

@@ -47,8 +47,11 @@ absl::Status CheckComplete(const std::string& path, absl::string_view bytes) {
 float ResizeScale(int width, int height, int min_size, int max_size) {
   const float short_side = static_cast<float>(std::min(width, height));
   const float long_side = static_cast<float>(std::max(width, height));
-  return std::min(static_cast<float>(min_size) / short_side,
-                  static_cast<float>(max_size) / long_side);
+  // PyTorch evaluates `scalar / tensor` as reciprocal(tensor) * scalar in
+  // float32; the last bit matters for floor(side * scale) (427 * 800/427 -> 799).
+  const float by_short = (1.0f / short_side) * static_cast<float>(min_size);
+  const float by_long = (1.0f / long_side) * static_cast<float>(max_size);
+  return std::min(by_short, by_long);
 }
 
 int ResizedSide(int side, float scale) {

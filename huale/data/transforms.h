@@ -26,7 +26,7 @@ struct TransformOptions {
 };
 
 // torchvision's scale: min(min_size / short side, max_size / long side), in
-// float32 as torchvision computes it on a tensor.
+// float32 and rounded exactly as torchvision computes it on a tensor.
 float ResizeScale(int width, int height, int min_size, int max_size);
 
 // Output size torch's interpolate(scale_factor=s, recompute_scale_factor=True)
