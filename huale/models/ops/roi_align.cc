@@ -1,10 +1,10 @@
 // RoIAlign forward and backward kernels. The sampling geometry follows
 // torchvision's csrc/ops/cpu/roi_align_kernel.cpp and roi_align_common.h line by
 // line (including its float/double mixing) so results match it to rounding.
-// Parallelism: the forward splits RoIs across threads (each output element is
-// written once); the backward splits channels, so every grad_input plane is
-// owned by one thread and receives its contributions in torchvision's serial
-// order: no atomics, deterministic, bitwise equal.
+// Parallelism: the forward splits (channel, RoI chunk) tasks across threads
+// (each output element is written once); the backward splits channels, so every
+// grad_input plane is owned by one thread and receives its contributions in
+// torchvision's serial order: no atomics, deterministic, bitwise equal.
 #include "huale/models/ops/roi_align.h"
 
 #include <ATen/ATen.h>
@@ -53,10 +53,11 @@ RoiGeometry<T> Geometry(const T* roi, const T& spatial_scale, bool aligned,
 }
 
 // A sampling point: four neighbour offsets in the H*W plane and their weights.
-// valid = false means the point lies beyond the map (contributes nothing).
+// valid = false means the point lies beyond the map: torchvision's forward adds
+// 0 * input[0] for it, its backward skips it.
 template <typename T>
 struct Sample {
-  int64_t pos1, pos2, pos3, pos4;
+  int32_t pos1, pos2, pos3, pos4;
   T w1, w2, w3, w4;
   bool valid;
 };
@@ -95,21 +96,26 @@ Sample<T> Bilinear(int height, int width, T y, T x) {
   s.w2 = hy * lx;
   s.w3 = ly * hx;
   s.w4 = ly * lx;
-  s.pos1 = static_cast<int64_t>(y_low) * width + x_low;
-  s.pos2 = static_cast<int64_t>(y_low) * width + x_high;
-  s.pos3 = static_cast<int64_t>(y_high) * width + x_low;
-  s.pos4 = static_cast<int64_t>(y_high) * width + x_high;
+  s.pos1 = y_low * width + x_low;
+  s.pos2 = y_low * width + x_high;
+  s.pos3 = y_high * width + x_low;
+  s.pos4 = y_high * width + x_high;
   s.valid = true;
   return s;
 }
 
-// All sampling points of one RoI in (ph, pw, iy, ix) order.
+// Sampling points per bin and axis, clamped at zero (torchvision's loops simply
+// do not run for a non-positive grid).
 template <typename T>
-void SamplePoints(const RoiGeometry<T>& g, int height, int width,
-                  int pooled_height, int pooled_width, std::vector<Sample<T>>* out) {
-  out->clear();
+int64_t SamplesPerBin(const RoiGeometry<T>& g) {
+  return static_cast<int64_t>(std::max(g.grid_h, 0)) * std::max(g.grid_w, 0);
+}
+
+// Writes one RoI's sampling points in (ph, pw, iy, ix) order to out[0..).
+template <typename T>
+void SamplePoints(const RoiGeometry<T>& g, int height, int width, int pooled_height,
+                  int pooled_width, Sample<T>* out) {
   if (g.grid_h <= 0 || g.grid_w <= 0) return;
-  out->reserve(static_cast<size_t>(g.grid_h) * g.grid_w * pooled_height * pooled_width);
   for (int ph = 0; ph < pooled_height; ph++) {
     for (int pw = 0; pw < pooled_width; pw++) {
       for (int iy = 0; iy < g.grid_h; iy++) {
@@ -118,11 +124,61 @@ void SamplePoints(const RoiGeometry<T>& g, int height, int width,
         for (int ix = 0; ix < g.grid_w; ix++) {
           const T x = g.start_w + pw * g.bin_size_w +
                       static_cast<T>(ix + .5f) * g.bin_size_w / static_cast<T>(g.grid_w);
-          out->push_back(Bilinear<T>(height, width, y, x));
+          *out++ = Bilinear<T>(height, width, y, x);
         }
       }
     }
   }
+}
+
+// The kernels walk RoIs in blocks whose sampling points (computed once, shared
+// by all channels) fit in about this many bytes; within a block they go by
+// groups of channels, so a few H*W planes stay in cache while every RoI of the
+// block reads (or, backward, writes) them. Walking RoI-major instead
+// (torchvision) touches all C planes per RoI: bound by memory traffic on
+// FPN-sized maps.
+constexpr int64_t kSampleBlockBytes = int64_t{16} << 20;
+// Cache blocking inside a block: RoIs per chunk (their points: ~50 KB at 7x7,
+// sampling ratio 2) and channels per group (planes kept hot together).
+constexpr int64_t kRoisPerChunk = 8;
+constexpr int64_t kChannelsPerGroup = 8;
+
+// Sampling points of RoIs [first, last) and where each RoI's start, filled in
+// parallel; returns last, the end of the block that starts at first.
+template <typename T>
+int64_t FillBlock(const std::vector<RoiGeometry<T>>& geometry, int64_t first,
+                  int height, int width, int pooled_height, int pooled_width,
+                  std::vector<Sample<T>>* samples, std::vector<int64_t>* offsets) {
+  const int64_t bins = static_cast<int64_t>(pooled_height) * pooled_width;
+  const int64_t budget = kSampleBlockBytes / static_cast<int64_t>(sizeof(Sample<T>));
+  offsets->assign(1, 0);
+  int64_t last = first;
+  while (last < static_cast<int64_t>(geometry.size())) {
+    const int64_t count = bins * SamplesPerBin(geometry[last]);
+    if (last > first && offsets->back() + count > budget) break;
+    offsets->push_back(offsets->back() + count);
+    ++last;
+  }
+  samples->resize(offsets->back());
+  at::parallel_for(first, last, 16, [&](int64_t begin, int64_t end) {
+    for (int64_t n = begin; n < end; ++n) {
+      SamplePoints<T>(geometry[n], height, width, pooled_height, pooled_width,
+                      samples->data() + (*offsets)[n - first]);
+    }
+  });
+  return last;
+}
+
+template <typename T>
+std::vector<RoiGeometry<T>> AllGeometry(const T* rois, int64_t num_rois, T spatial_scale,
+                                        bool aligned, int pooled_height,
+                                        int pooled_width, int sampling_ratio) {
+  std::vector<RoiGeometry<T>> geometry(num_rois);
+  for (int64_t n = 0; n < num_rois; ++n) {
+    geometry[n] = Geometry<T>(rois + n * 5, spatial_scale, aligned, pooled_height,
+                              pooled_width, sampling_ratio);
+  }
+  return geometry;
 }
 
 template <typename T>
@@ -131,30 +187,73 @@ void ForwardKernel(const T* input, const T* rois, int64_t num_rois, T spatial_sc
                    int pooled_width, int sampling_ratio, bool aligned, T* output) {
   const int64_t bins = static_cast<int64_t>(pooled_height) * pooled_width;
   const int64_t plane = static_cast<int64_t>(height) * width;
-  at::parallel_for(0, num_rois, 1, [&](int64_t begin, int64_t end) {
-    std::vector<Sample<T>> samples;
-    for (int64_t n = begin; n < end; ++n) {
-      const RoiGeometry<T> g = Geometry<T>(rois + n * 5, spatial_scale, aligned,
-                                           pooled_height, pooled_width, sampling_ratio);
-      SamplePoints<T>(g, height, width, pooled_height, pooled_width, &samples);
-      const int per_bin = std::max(g.grid_h, 0) * std::max(g.grid_w, 0);
-      const T count = std::max(g.grid_h * g.grid_w, 1);
-      for (int64_t c = 0; c < channels; ++c) {
-        const T* in = input + (g.batch_index * channels + c) * plane;
-        T* out = output + (n * channels + c) * bins;
-        const Sample<T>* s = samples.data();
-        for (int64_t b = 0; b < bins; ++b) {
-          T output_val = 0.;
-          for (int k = 0; k < per_bin; ++k, ++s) {
-            output_val += s->w1 * in[s->pos1] + s->w2 * in[s->pos2] +
-                          s->w3 * in[s->pos3] + s->w4 * in[s->pos4];
+  const std::vector<RoiGeometry<T>> geometry = AllGeometry<T>(
+      rois, num_rois, spatial_scale, aligned, pooled_height, pooled_width,
+      sampling_ratio);
+  std::vector<Sample<T>> samples;
+  std::vector<int64_t> offsets;
+  for (int64_t first = 0; first < num_rois;) {
+    const int64_t last = FillBlock<T>(geometry, first, height, width, pooled_height,
+                                      pooled_width, &samples, &offsets);
+    // Tasks are (group of channels, chunk of RoIs), group-major: a thread keeps
+    // a few planes hot in cache while it walks the RoIs, and the chunk's
+    // sampling points stay in L2 across the group's channels.
+    const int64_t chunks = (last - first + kRoisPerChunk - 1) / kRoisPerChunk;
+    const int64_t groups = (channels + kChannelsPerGroup - 1) / kChannelsPerGroup;
+    at::parallel_for(0, groups * chunks, 1, [&](int64_t begin, int64_t end) {
+      for (int64_t task = begin; task < end; ++task) {
+        const int64_t c_begin = (task / chunks) * kChannelsPerGroup;
+        const int64_t c_end = std::min(channels, c_begin + kChannelsPerGroup);
+        const int64_t n_begin = first + (task % chunks) * kRoisPerChunk;
+        const int64_t n_end = std::min(last, n_begin + kRoisPerChunk);
+        for (int64_t c = c_begin; c < c_end; ++c) {
+          for (int64_t n = n_begin; n < n_end; ++n) {
+            const RoiGeometry<T>& g = geometry[n];
+            const int64_t per_bin = SamplesPerBin(g);
+            const T count = std::max(g.grid_h * g.grid_w, 1);
+            const T* in = input + (g.batch_index * channels + c) * plane;
+            T* out = output + (n * channels + c) * bins;
+            const Sample<T>* s = samples.data() + offsets[n - first];
+            for (int64_t b = 0; b < bins; ++b) {
+              T output_val = 0.;
+              for (int64_t k = 0; k < per_bin; ++k, ++s) {
+                output_val += s->w1 * in[s->pos1] + s->w2 * in[s->pos2] +
+                              s->w3 * in[s->pos3] + s->w4 * in[s->pos4];
+              }
+              output_val /= count;
+              out[b] = output_val;
+            }
           }
-          output_val /= count;
-          out[b] = output_val;
         }
       }
+    });
+    first = last;
+  }
+}
+
+// Adds one RoI's contribution to one grad_input plane gi.
+template <typename T>
+void BackwardOne(const RoiGeometry<T>& g, const Sample<T>* s, const T* go, int64_t sh,
+                 int64_t sw, int pooled_height, int pooled_width, T* gi) {
+  const int64_t per_bin = SamplesPerBin(g);
+  if (per_bin == 0) return;
+  const T count = g.grid_h * g.grid_w;
+  for (int ph = 0; ph < pooled_height; ++ph) {
+    for (int pw = 0; pw < pooled_width; ++pw) {
+      const T grad_output_this_bin = go[ph * sh + pw * sw];
+      for (int64_t k = 0; k < per_bin; ++k, ++s) {
+        if (!s->valid) continue;
+        const T g1 = grad_output_this_bin * s->w1 / count;
+        const T g2 = grad_output_this_bin * s->w2 / count;
+        const T g3 = grad_output_this_bin * s->w3 / count;
+        const T g4 = grad_output_this_bin * s->w4 / count;
+        gi[s->pos1] += g1;
+        gi[s->pos2] += g2;
+        gi[s->pos3] += g3;
+        gi[s->pos4] += g4;
+      }
     }
-  });
+  }
 }
 
 template <typename T>
@@ -165,38 +264,37 @@ void BackwardKernel(const T* grad, const int64_t* grad_strides, const T* rois,
   const int64_t plane = static_cast<int64_t>(height) * width;
   const int64_t sn = grad_strides[0], sc = grad_strides[1], sh = grad_strides[2],
                 sw = grad_strides[3];
-  at::parallel_for(0, channels, 1, [&](int64_t c_begin, int64_t c_end) {
-    std::vector<Sample<T>> samples;
-    for (int64_t n = 0; n < num_rois; ++n) {
-      const RoiGeometry<T> g = Geometry<T>(rois + n * 5, spatial_scale, aligned,
-                                           pooled_height, pooled_width, sampling_ratio);
-      SamplePoints<T>(g, height, width, pooled_height, pooled_width, &samples);
-      if (samples.empty()) continue;
-      const int per_bin = g.grid_h * g.grid_w;
-      const T count = per_bin;
-      for (int64_t c = c_begin; c < c_end; ++c) {
-        T* gi = grad_input + (g.batch_index * channels + c) * plane;
-        const T* go = grad + n * sn + c * sc;
-        const Sample<T>* s = samples.data();
-        for (int ph = 0; ph < pooled_height; ++ph) {
-          for (int pw = 0; pw < pooled_width; ++pw) {
-            const T grad_output_this_bin = go[ph * sh + pw * sw];
-            for (int k = 0; k < per_bin; ++k, ++s) {
-              if (!s->valid) continue;
-              const T g1 = grad_output_this_bin * s->w1 / count;
-              const T g2 = grad_output_this_bin * s->w2 / count;
-              const T g3 = grad_output_this_bin * s->w3 / count;
-              const T g4 = grad_output_this_bin * s->w4 / count;
-              gi[s->pos1] += g1;
-              gi[s->pos2] += g2;
-              gi[s->pos3] += g3;
-              gi[s->pos4] += g4;
+  const std::vector<RoiGeometry<T>> geometry = AllGeometry<T>(
+      rois, num_rois, spatial_scale, aligned, pooled_height, pooled_width,
+      sampling_ratio);
+  std::vector<Sample<T>> samples;
+  std::vector<int64_t> offsets;
+  for (int64_t first = 0; first < num_rois;) {
+    const int64_t last = FillBlock<T>(geometry, first, height, width, pooled_height,
+                                      pooled_width, &samples, &offsets);
+    // One thread owns each channel's planes: it adds the block's contributions
+    // RoI by RoI, bin by bin, point by point, torchvision's serial order. Within
+    // a group, RoI chunks go outermost so a chunk's points stay in L2.
+    const int64_t groups = (channels + kChannelsPerGroup - 1) / kChannelsPerGroup;
+    at::parallel_for(0, groups, 1, [&](int64_t group_begin, int64_t group_end) {
+      for (int64_t group = group_begin; group < group_end; ++group) {
+        const int64_t c_begin = group * kChannelsPerGroup;
+        const int64_t c_end = std::min(channels, c_begin + kChannelsPerGroup);
+        for (int64_t n_begin = first; n_begin < last; n_begin += kRoisPerChunk) {
+          const int64_t n_end = std::min(last, n_begin + kRoisPerChunk);
+          for (int64_t c = c_begin; c < c_end; ++c) {
+            for (int64_t n = n_begin; n < n_end; ++n) {
+              BackwardOne<T>(geometry[n], samples.data() + offsets[n - first],
+                             grad + n * sn + c * sc, sh, sw, pooled_height,
+                             pooled_width, grad_input + (geometry[n].batch_index *
+                                                         channels + c) * plane);
             }
           }
         }
       }
-    }
-  });
+    });
+    first = last;
+  }
 }
 
 void CheckRois(const at::Tensor& rois, const at::Tensor& like, int64_t batch_size,
@@ -212,12 +310,32 @@ void CheckRois(const at::Tensor& rois, const at::Tensor& like, int64_t batch_siz
   TORCH_CHECK(like.scalar_type() == at::kFloat || like.scalar_type() == at::kDouble,
               op, ": expected float32 or float64 tensors, found ", like.scalar_type());
   if (rois.size(0) == 0) return;
+  TORCH_CHECK(at::isfinite(rois).all().item<bool>(), op,
+              ": rois must be finite, found NaN or Inf");
   const at::Tensor b = rois.select(1, 0);
   const bool in_range =
       at::logical_and(b >= 0, b < static_cast<double>(batch_size)).all().item<bool>();
   TORCH_CHECK(in_range, op, ": every roi batch index must lie in [0, ", batch_size,
               "), found values in [", b.min().item<double>(), ", ",
               b.max().item<double>(), "]");
+}
+
+// With sampling_ratio <= 0 the number of points grows with the RoI: refuse sizes
+// that would overflow the grid (torchvision would try to allocate it).
+void CheckAdaptiveGrid(const at::Tensor& rois, double spatial_scale,
+                       int64_t pooled_height, int64_t pooled_width,
+                       int64_t sampling_ratio, const char* op) {
+  if (sampling_ratio > 0 || rois.size(0) == 0) return;
+  const double extent = (rois.slice(1, 3, 5) - rois.slice(1, 1, 3))
+                            .abs().max().item<double>() * std::abs(spatial_scale);
+  TORCH_CHECK(extent / std::min(pooled_height, pooled_width) < 4096, op,
+              ": an RoI spans ", extent, " feature cells; with sampling_ratio <= 0 "
+              "that is more than 4096 sampling points per bin and axis");
+}
+
+void CheckMapSize(int64_t height, int64_t width, const char* op) {
+  TORCH_CHECK(height > 0 && width > 0 && height * width < (int64_t{1} << 31), op,
+              ": feature map must have 0 < H*W < 2^31, found ", height, "x", width);
 }
 
 void CheckPooling(int64_t pooled_height, int64_t pooled_width, const char* op) {
@@ -234,10 +352,13 @@ at::Tensor Forward(const at::Tensor& input, const at::Tensor& rois,
               input.sizes());
   CheckPooling(pooled_height, pooled_width, op);
   CheckRois(rois, input, input.size(0), op);
+  CheckMapSize(input.size(2), input.size(3), op);
+  CheckAdaptiveGrid(rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, op);
   const int64_t num_rois = rois.size(0);
   const int64_t channels = input.size(1);
+  // Every element is written by the kernel.
   at::Tensor output =
-      at::zeros({num_rois, channels, pooled_height, pooled_width}, input.options());
+      at::empty({num_rois, channels, pooled_height, pooled_width}, input.options());
   if (output.numel() == 0) return output;
   const at::Tensor input_c = input.contiguous();
   const at::Tensor rois_c = rois.contiguous();
@@ -302,6 +423,8 @@ torch::Tensor RoiAlignBackward(const torch::Tensor& grad, const torch::Tensor& r
   const char* op = "huale::ops::RoiAlignBackward";
   CheckPooling(pooled_height, pooled_width, op);
   CheckRois(rois, grad, batch_size, op);
+  CheckMapSize(height, width, op);
+  CheckAdaptiveGrid(rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, op);
   TORCH_CHECK(grad.dim() == 4 && grad.size(0) == rois.size(0) &&
                   grad.size(1) == channels && grad.size(2) == pooled_height &&
                   grad.size(3) == pooled_width,

@@ -3,6 +3,7 @@
 #include <ATen/ATen.h>
 #include <torch/csrc/autograd/autograd.h>
 
+#include <cmath>
 #include <string>
 #include <tuple>
 
@@ -150,6 +151,13 @@ TEST_F(RoiAlignEdgeTest, RejectsBadInput) {
                c10::Error);
   EXPECT_THROW(RoiAlign(input.select(0, 0), at::zeros({1, 5}), 1.0, 7, 7, 2, true),
                c10::Error);
+  const float nan = std::nanf("");
+  EXPECT_THROW(RoiAlign(input, at::tensor({0.f, nan, 0.f, 4.f, 4.f}).view({1, 5}), 1.0,
+                        7, 7, 2, true),
+               c10::Error);
+  EXPECT_THROW(RoiAlign(input, at::tensor({0.f, 0.f, 0.f, 1e9f, 4.f}).view({1, 5}), 1.0,
+                        7, 7, 0, true),
+               c10::Error);  // adaptive grid of ~1e8 points per bin
 }
 
 }  // namespace
