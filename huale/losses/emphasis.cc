@@ -1,0 +1,86 @@
+#include "huale/losses/emphasis.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include <glog/logging.h>
+#include <torch/torch.h>
+
+#include "huale/losses/box_geometry.h"
+#include "huale/losses/cross_entropy.h"
+#include "huale/losses/eiou.h"
+#include "huale/losses/loss.h"
+#include "huale/losses/smooth_l1.h"
+
+namespace huale {
+
+torch::Tensor EmphasisWeights(const torch::Tensor& pred_boxes, const torch::Tensor& gt_boxes,
+                              const torch::Tensor& gt_density, double gamma, bool density_term) {
+  torch::NoGradGuard no_grad;
+  // pow(0, 0) = 1: with gamma = 0 a perfect box keeps weight 1 + rho.
+  torch::Tensor w = (1.0 - box_geometry::Iou(pred_boxes, gt_boxes)).clamp_min(0).pow(gamma);
+  if (density_term) {
+    CHECK(gt_density.defined())
+        << "loss 'emphasis' with density_term needs RoiLossInputs::gt_density";
+    w = w * (1.0 + gt_density.reshape({-1}).to(w.scalar_type()));
+  }
+  return w;
+}
+
+namespace {
+
+class EmphasisLoss : public Loss {
+ public:
+  explicit EmphasisLoss(const EmphasisOptions& options) : options_(options) {}
+  LossRole role() const override { return LossRole::kAuxiliary; }
+
+  torch::Tensor Compute(const RoiLossInputs& in) const override {
+    const int64_t n_pos = in.positive.numel();
+    const torch::Tensor w = EmphasisWeights(in.pred_boxes, in.gt_boxes, in.gt_density,
+                                            options_.gamma(), options_.density_term());
+    torch::Tensor per_roi = CrossEntropyPerRoi(in.class_logits.index_select(0, in.positive),
+                                               in.labels.index_select(0, in.positive));
+    switch (options_.box_term()) {
+      case EmphasisOptions::EIOU:
+        per_roi = per_roi + EiouLossPerRoi(in.pred_boxes, in.gt_boxes, in.proposals,
+                                           options_.eiou());
+        break;
+      case EmphasisOptions::SMOOTH_L1:
+        per_roi = per_roi +
+                  SmoothL1PerRoi(in.box_deltas, in.target_deltas, options_.smooth_l1().beta());
+        break;
+      case EmphasisOptions::NONE:
+        break;
+    }
+    return (w * per_roi).sum() / static_cast<double>(std::max<int64_t>(1, n_pos));
+  }
+
+ private:
+  EmphasisOptions options_;
+};
+
+}  // namespace
+
+HUALE_REGISTER(
+    LossRegistry, "emphasis",
+    "Emphasis: (1+gt density)(1-IoU)^gamma-weighted CE + box loss over positives",
+    [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
+      const EmphasisOptions& o = spec.emphasis();
+      if (o.gamma() < 0) {
+        return absl::InvalidArgumentError(
+            "loss 'emphasis': emphasis.gamma must be >= 0, found " + std::to_string(o.gamma()));
+      }
+      if (o.box_term() == EmphasisOptions::EIOU) {
+        absl::Status status = ValidateEiouOptions(o.eiou(), "loss 'emphasis': emphasis.eiou");
+        if (!status.ok()) return status;
+      }
+      if (o.box_term() == EmphasisOptions::SMOOTH_L1 && !(o.smooth_l1().beta() > 0)) {
+        return absl::InvalidArgumentError(
+            "loss 'emphasis': emphasis.smooth_l1.beta must be > 0, found " +
+            std::to_string(o.smooth_l1().beta()));
+      }
+      return std::make_unique<EmphasisLoss>(o);
+    });
+
+}  // namespace huale

@@ -1,0 +1,55 @@
+#include "huale/losses/smooth_l1.h"
+
+#include <algorithm>
+#include <memory>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "huale/losses/loss.h"
+
+namespace huale {
+
+torch::Tensor SmoothL1(const torch::Tensor& x, double beta) {
+  const torch::Tensor ax = x.abs();
+  // where() evaluates both branches; both are finite for finite x.
+  return torch::where(ax < beta, 0.5 * x * x / beta, ax - 0.5 * beta);
+}
+
+torch::Tensor SmoothL1PerRoi(const torch::Tensor& box_deltas, const torch::Tensor& target_deltas,
+                             double beta) {
+  return SmoothL1(box_deltas - target_deltas, beta).sum(1);
+}
+
+namespace {
+
+class SmoothL1Loss : public Loss {
+ public:
+  explicit SmoothL1Loss(const SmoothL1Options& options) : options_(options) {}
+  LossRole role() const override { return LossRole::kBoxRegression; }
+
+  torch::Tensor Compute(const RoiLossInputs& in) const override {
+    // The normaliser is every sampled RoI, not the positives (torchvision).
+    const int64_t r = in.labels.numel();
+    return SmoothL1PerRoi(in.box_deltas, in.target_deltas, options_.beta()).sum() /
+           static_cast<double>(std::max<int64_t>(1, r));
+  }
+
+ private:
+  SmoothL1Options options_;
+};
+
+}  // namespace
+
+HUALE_REGISTER(LossRegistry, "smooth_l1",
+               "Smooth-L1 on box deltas, sum over positives / all RoIs (Fast R-CNN baseline)",
+               [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
+                 if (!(spec.smooth_l1().beta() > 0)) {
+                   return absl::InvalidArgumentError(
+                       "loss 'smooth_l1': smooth_l1.beta must be > 0, found " +
+                       std::to_string(spec.smooth_l1().beta()));
+                 }
+                 return std::make_unique<SmoothL1Loss>(spec.smooth_l1());
+               });
+
+}  // namespace huale
