@@ -204,6 +204,16 @@ absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_vie
   }
   Dataset dataset;
   dataset.class_names.assign(spec.classes().begin(), spec.classes().end());
+  if (dataset.class_names.empty()) {
+    // A generated tree (the Fashion-MNIST benchmark) names its classes in
+    // classes.txt; a devkit has none and gets the 20 VOC classes.
+    std::ifstream classes_file(JoinPath(spec.root(), "classes.txt"));
+    std::string name;
+    while (classes_file && std::getline(classes_file, name)) {
+      name = std::string(absl::StripAsciiWhitespace(name));
+      if (!name.empty()) dataset.class_names.push_back(name);
+    }
+  }
   if (dataset.class_names.empty()) dataset.class_names = VocClassNames();
   std::unordered_map<std::string, int> label_of;
   for (int i = 0; i < static_cast<int>(dataset.class_names.size()); ++i) {

@@ -2,6 +2,8 @@
 //   <root>/ImageSets/Main/<split>.txt   image ids, one a line (first token)
 //   <root>/Annotations/<id>.xml         size, objects (name, bndbox, difficult, truncated)
 //   <root>/JPEGImages/<filename>        <filename> from the XML, else <id>.jpg
+// Classes: the spec's list, else <root>/classes.txt (one a line, label order),
+// else the 20 VOC classes.
 // Boxes keep the devkit's pixel coordinates as written (xmin, ymin, xmax, ymax);
 // the VOC evaluator applies the devkit's +1 itself (huale/core/box.h).
 #ifndef HUALE_DATA_VOC_READER_H_
