@@ -11,10 +11,12 @@ namespace huale {
 
 torch::Tensor CrossEntropyPerRoi(const torch::Tensor& class_logits, const torch::Tensor& labels,
                                  double label_smoothing) {
-  const torch::Tensor log_p = torch::log_softmax(class_logits, /*dim=*/1);
-  torch::Tensor nll = -log_p.gather(1, labels.unsqueeze(1)).squeeze(1);
-  if (label_smoothing == 0.0) return nll;
-  return (1.0 - label_smoothing) * nll - label_smoothing * log_p.mean(1);
+  // torch's fused kernel (the one torchvision calls): log-softmax + NLL in one
+  // node, about twice as fast forward + backward as composing them here.
+  namespace F = torch::nn::functional;
+  return F::cross_entropy(class_logits, labels,
+                          F::CrossEntropyFuncOptions().reduction(torch::kNone).label_smoothing(
+                              label_smoothing));
 }
 
 namespace {
@@ -27,7 +29,10 @@ class CrossEntropyLoss : public Loss {
   // Mean over all R sampled RoIs; 0 with a graph when R = 0 (torch would give NaN).
   torch::Tensor Compute(const RoiLossInputs& in) const override {
     const int64_t r = in.labels.numel();
-    return CrossEntropyPerRoi(in.class_logits, in.labels, options_.label_smoothing()).sum() /
+    namespace F = torch::nn::functional;
+    return F::cross_entropy(in.class_logits, in.labels,
+                            F::CrossEntropyFuncOptions().reduction(torch::kSum).label_smoothing(
+                                options_.label_smoothing())) /
            static_cast<double>(std::max<int64_t>(1, r));
   }
 

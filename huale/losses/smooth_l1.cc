@@ -11,14 +11,18 @@
 namespace huale {
 
 torch::Tensor SmoothL1(const torch::Tensor& x, double beta) {
-  const torch::Tensor ax = x.abs();
-  // where() evaluates both branches; both are finite for finite x.
-  return torch::where(ax < beta, 0.5 * x * x / beta, ax - 0.5 * beta);
+  // torch's fused kernel (torchvision's F.smooth_l1_loss).
+  namespace F = torch::nn::functional;
+  return F::smooth_l1_loss(x, torch::zeros_like(x),
+                           F::SmoothL1LossFuncOptions().reduction(torch::kNone), beta);
 }
 
 torch::Tensor SmoothL1PerRoi(const torch::Tensor& box_deltas, const torch::Tensor& target_deltas,
                              double beta) {
-  return SmoothL1(box_deltas - target_deltas, beta).sum(1);
+  namespace F = torch::nn::functional;
+  return F::smooth_l1_loss(box_deltas, target_deltas,
+                           F::SmoothL1LossFuncOptions().reduction(torch::kNone), beta)
+      .sum(1);
 }
 
 namespace {
@@ -31,7 +35,10 @@ class SmoothL1Loss : public Loss {
   torch::Tensor Compute(const RoiLossInputs& in) const override {
     // The normaliser is every sampled RoI, not the positives (torchvision).
     const int64_t r = in.labels.numel();
-    return SmoothL1PerRoi(in.box_deltas, in.target_deltas, options_.beta()).sum() /
+    namespace F = torch::nn::functional;
+    return F::smooth_l1_loss(in.box_deltas, in.target_deltas,
+                             F::SmoothL1LossFuncOptions().reduction(torch::kSum),
+                             options_.beta()) /
            static_cast<double>(std::max<int64_t>(1, r));
   }
 
