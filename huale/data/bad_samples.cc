@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
-#include "huale/data/atomic_file.h"
+#include "huale/core/atomic_file.h"
 
 namespace huale {
 

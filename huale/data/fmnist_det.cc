@@ -16,7 +16,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "huale/core/box.h"
-#include "huale/data/atomic_file.h"
+#include "huale/core/atomic_file.h"
 #include "huale/data/bad_samples.h"
 #include "huale/data/idx_file.h"
 #include "huale/data/seeded_random.h"
@@ -397,12 +397,12 @@ absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
   std::error_code error;
   if (fs::exists(out, error)) {
     absl::StatusOr<std::string> existing =
-        ReadFileToString((out / "generator_settings.txt").string());
+        ReadFile((out / "generator_settings.txt").string());
     if (existing.ok() && *existing == settings) {
       FmnistDetResult result;
       result.reused = true;
       absl::StatusOr<std::string> histogram =
-          ReadFileToString((out / "class_histogram.txt").string());
+          ReadFile((out / "class_histogram.txt").string());
       if (histogram.ok()) result.histogram = *histogram;
       return result;
     }

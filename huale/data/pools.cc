@@ -7,7 +7,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
-#include "huale/data/atomic_file.h"
+#include "huale/core/atomic_file.h"
 #include "huale/data/reader_util.h"
 #include "huale/data/seeded_random.h"
 
@@ -15,7 +15,7 @@ namespace huale {
 namespace {
 
 absl::StatusOr<std::vector<std::string>> ReadIdLines(const std::string& path) {
-  absl::StatusOr<std::string> text = ReadFileToString(path);
+  absl::StatusOr<std::string> text = ReadFile(path);
   if (!text.ok()) return text.status();
   std::vector<std::string> lines;
   for (absl::string_view line : absl::StrSplit(*text, '\n')) {
