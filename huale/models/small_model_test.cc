@@ -1,0 +1,213 @@
+// The small registered model (fasterrcnn_small_fpn): it builds by name, trains
+// (its loss falls when it fits one batch), handles images without boxes, and
+// rejects bad targets with errors naming the image and the box.
+#include <cmath>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <torch/torch.h>
+
+#include "gmock/gmock.h"
+#include "glog/logging.h"
+#include "gtest/gtest.h"
+#include "huale/models/detector.h"
+#include "huale/models/faster_rcnn.h"
+
+namespace huale {
+namespace {
+
+using ::testing::HasSubstr;
+
+std::unique_ptr<Detector> MakeSmall(int num_classes = 10) {
+  ModelSpec spec;
+  spec.set_name("fasterrcnn_small_fpn");
+  absl::StatusOr<std::unique_ptr<Detector>> model =
+      ModelRegistry::Get().Create(spec.name(), spec, num_classes);
+  CHECK(model.ok()) << model.status();
+  return std::move(*model);
+}
+
+// A 160 px scene with two bright rectangles on a dark background.
+std::pair<torch::Tensor, DetectionTarget> Scene(int variant) {
+  torch::Tensor image = torch::full({3, 160, 160}, 0.1f);
+  const float s = variant * 7.0f;
+  image.slice(1, 20 + s, 70 + s).slice(2, 30, 90).fill_(0.9f);
+  image.slice(1, 90, 140).slice(2, 80 + s, 120 + s).fill_(0.6f);
+  DetectionTarget t{torch::tensor({{30.f, 20.f + s, 90.f, 70.f + s}, {80.f + s, 90.f, 120.f + s, 140.f}}),
+                    torch::tensor({3, 7}, torch::kLong)};
+  return {image, t};
+}
+
+TEST(SmallModel, AllModelsAreRegistered) {
+  for (const char* name : {"fasterrcnn_resnet50_fpn", "fasterrcnn_resnet34_fpn",
+                           "fasterrcnn_resnet18_fpn", "fasterrcnn_small_fpn"}) {
+    EXPECT_TRUE(ModelRegistry::Get().Contains(name)) << name;
+  }
+  ModelSpec spec;
+  EXPECT_EQ(ModelRegistry::Get().Create("fasterrcnn_resnet51_fpn", spec, 3).status().code(),
+            absl::StatusCode::kNotFound);
+}
+
+TEST(SmallModel, LossFallsWhenFittingOneBatch) {
+  torch::manual_seed(3);
+  std::unique_ptr<Detector> model = MakeSmall();
+  model->train();
+  auto [a, ta] = Scene(0);
+  auto [b, tb] = Scene(2);
+  torch::optim::SGD sgd(model->parameters(), torch::optim::SGDOptions(0.01).momentum(0.9));
+  double first = 0, last = 0;
+  for (int step = 0; step < 40; ++step) {
+    auto losses = model->Losses({a, b}, {ta, tb});
+    ASSERT_TRUE(losses.ok()) << losses.status();
+    ASSERT_EQ(losses->size(), 4u);
+    torch::Tensor total = torch::zeros({});
+    for (const auto& [name, value] : *losses) total = total + value;
+    ASSERT_TRUE(std::isfinite(total.item<double>()));
+    if (step == 0) first = total.item<double>();
+    last = total.item<double>();
+    sgd.zero_grad();
+    total.backward();
+    sgd.step();
+  }
+  EXPECT_LT(last, 0.5 * first) << "first " << first << " last " << last;
+}
+
+TEST(SmallModel, ImageWithoutBoxesInBatchGivesFiniteLossesAndGradients) {
+  torch::manual_seed(4);
+  std::unique_ptr<Detector> model = MakeSmall();
+  model->train();
+  auto [a, ta] = Scene(1);
+  const DetectionTarget empty{torch::zeros({0, 4}), torch::zeros({0}, torch::kLong)};
+  for (const auto& targets : {std::vector<DetectionTarget>{ta, empty},
+                              std::vector<DetectionTarget>{empty, empty}}) {
+    auto losses = model->Losses({a, torch::rand({3, 120, 150})}, targets);
+    ASSERT_TRUE(losses.ok()) << losses.status();
+    torch::Tensor total = torch::zeros({});
+    for (const auto& [name, value] : *losses) {
+      EXPECT_TRUE(std::isfinite(value.item<double>())) << name;
+      total = total + value;
+    }
+    model->zero_grad();
+    total.backward();
+    for (const auto& p : model->parameters()) {
+      if (p.grad().defined()) {
+        EXPECT_TRUE(torch::isfinite(p.grad()).all().item<bool>());
+      }
+    }
+  }
+}
+
+TEST(SmallModel, DegenerateBoxIsAnErrorNamingImageAndBox) {
+  std::unique_ptr<Detector> model = MakeSmall();
+  model->train();
+  auto [a, ta] = Scene(0);
+  const DetectionTarget bad{torch::tensor({{10.f, 10.f, 50.f, 60.f}, {40.f, 30.f, 40.f, 80.f}}),
+                            torch::tensor({1, 2}, torch::kLong)};
+  auto losses = model->Losses({a, a}, {ta, bad});
+  ASSERT_FALSE(losses.ok());
+  EXPECT_EQ(losses.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(losses.status().message()), HasSubstr("image 1, box 1: degenerate"));
+
+  const DetectionTarget nan{torch::tensor({{10.f, NAN, 50.f, 60.f}}), torch::tensor({1}, torch::kLong)};
+  EXPECT_THAT(std::string(model->Losses({a}, {nan}).status().message()),
+              HasSubstr("image 0, box 0: degenerate or non-finite"));
+}
+
+TEST(SmallModel, LabelsOutsideOneToNumClassesAreErrors) {
+  std::unique_ptr<Detector> model = MakeSmall(10);
+  model->train();
+  auto [a, ta] = Scene(0);
+  ta.labels = torch::tensor({0, 7}, torch::kLong);  // 0 is background, not a class
+  EXPECT_THAT(std::string(model->Losses({a}, {ta}).status().message()),
+              HasSubstr("image 0, box 0: label 0 outside 1..10"));
+  ta.labels = torch::tensor({3, 11}, torch::kLong);
+  EXPECT_THAT(std::string(model->Losses({a}, {ta}).status().message()),
+              HasSubstr("label 11 outside 1..10"));
+}
+
+TEST(SmallModel, BadImagesAreErrors) {
+  std::unique_ptr<Detector> model = MakeSmall();
+  model->eval();
+  torch::NoGradGuard no_grad;
+  EXPECT_EQ(model->Detect({}, {}, {}).status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(model->Detect({torch::rand({1, 50, 50})}, {}, {}).status().message()),
+              HasSubstr("image 0: expected float32 [3, H, W], found Float [1, 50, 50]"));
+  EXPECT_THAT(std::string(model->Detect({torch::rand({3, 50, 50})}, {{50, 50}, {50, 50}}, {})
+                              .status()
+                              .message()),
+              HasSubstr("1 images but 2 original sizes"));
+}
+
+TEST(SmallModel, DetectionsAreInOriginalPixelsWithFullClassProbabilities) {
+  torch::manual_seed(5);
+  ModelSpec spec;
+  spec.set_name("fasterrcnn_small_fpn");
+  spec.mutable_faster_rcnn()->set_box_score_thresh(0.0);  // random model: keep everything
+  auto created = ModelRegistry::Get().Create(spec.name(), spec, 10);
+  ASSERT_TRUE(created.ok());
+  std::unique_ptr<Detector> model = std::move(*created);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto [a, ta] = Scene(0);
+  DetectOptions options;
+  options.class_probs = true;
+  // The loader resized a 320 x 480 original to 160 x 240 (scale 0.5).
+  const torch::Tensor image = torch::nn::functional::pad(
+      a, torch::nn::functional::PadFuncOptions({0, 80}));
+  auto dets = model->Detect({image}, {{320, 480}}, options);
+  ASSERT_TRUE(dets.ok()) << dets.status();
+  ASSERT_EQ(dets->size(), 1u);
+  const ImageDetections& d = (*dets)[0];
+  EXPECT_EQ(d.width, 480);
+  EXPECT_EQ(d.height, 320);
+  ASSERT_FALSE(d.detections.empty());
+  for (const Detection& det : d.detections) {
+    ASSERT_EQ(det.class_probs.size(), 11u);
+    double sum = 0;
+    for (float p : det.class_probs) sum += p;
+    EXPECT_NEAR(sum, 1.0, 1e-5);
+    EXPECT_FLOAT_EQ(det.class_probs[det.label + 1], det.score);
+    EXPECT_GE(det.label, 0);
+    EXPECT_LT(det.label, 10);
+    EXPECT_LE(det.box.x2, 480.0 + 1e-3);
+    EXPECT_LE(det.box.y2, 320.0 + 1e-3);
+    EXPECT_EQ(det.predicted_iou, -1);
+  }
+  // Boxes are twice the size they have in the 160 x 240 input: some reach past it.
+  double max_x = 0;
+  for (const Detection& det : d.detections) max_x = std::max(max_x, det.box.x2);
+  EXPECT_GT(max_x, 240.0);
+}
+
+TEST(SmallModel, IouHeadFillsPredictedIouAndFusesScores) {
+  torch::manual_seed(6);
+  ModelSpec spec;
+  spec.set_name("fasterrcnn_small_fpn");
+  spec.mutable_faster_rcnn()->set_iou_head(true);
+  spec.mutable_faster_rcnn()->set_box_score_thresh(0.0);
+  auto created = ModelRegistry::Get().Create(spec.name(), spec, 10);
+  ASSERT_TRUE(created.ok());
+  std::unique_ptr<Detector> model = std::move(*created);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto [a, ta] = Scene(0);
+  DetectOptions options;
+  options.class_probs = true;
+  auto dets = model->Detect({a}, {}, options);
+  ASSERT_TRUE(dets.ok());
+  ASSERT_FALSE((*dets)[0].detections.empty());
+  for (const Detection& det : (*dets)[0].detections) {
+    EXPECT_GT(det.predicted_iou, 0);
+    EXPECT_LT(det.predicted_iou, 1);
+  }
+  ModelSpec fused = spec;
+  fused.mutable_faster_rcnn()->set_score_fusion_alpha(0.5);
+  ModelSpec no_head = fused;
+  no_head.mutable_faster_rcnn()->set_iou_head(false);
+  EXPECT_THAT(std::string(ModelRegistry::Get().Create(no_head.name(), no_head, 10).status().message()),
+              HasSubstr("score_fusion_alpha != 1 needs iou_head"));
+}
+
+}  // namespace
+}  // namespace huale
