@@ -10,16 +10,26 @@
 #include <map>
 #include <string>
 
+#include <torch/torch.h>
+
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
 #include "experiments/spec_validation.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "huale/core/registry.h"
+#include "huale/engine/active_learning_loop.h"
 
 DEFINE_string(spec, "", "Experiment spec: a .pbtxt path, or a bare name in experiments/specs/.");
 DEFINE_bool(list, false, "Print every registered component with its description and exit.");
+DEFINE_bool(resume, false,
+            "Continue the run folder of this spec (after a crash or kill): finished stages are "
+            "skipped, training restarts from the last complete epoch.");
+DEFINE_int32(threads, 0,
+             "Intra-op threads for LibTorch; 0 = the spec's `threads`, else $HUALE_THREADS, "
+             "else every core.");
 DEFINE_bool(dry_run, false,
             "Parse and validate the spec against the registries and the filesystem, print the "
             "plan, and exit without training.");
@@ -28,6 +38,7 @@ namespace huale {
 namespace {
 
 constexpr int kExitInvalid = 2;
+
 
 void PrintComponents() {
   std::string family;
@@ -62,15 +73,23 @@ int Main() {
   }
   std::cout << DescribePlan(*plan);
   if (FLAGS_dry_run) return 0;
-  std::cerr << "error: the active-learning loop is not part of this build yet; only --dry_run "
-               "and --list are available\n";
-  return 1;
+  torch::set_num_threads(ChooseThreadCount(FLAGS_threads, plan->spec.threads()));
+  LoopOptions options;
+  options.resume = FLAGS_resume;
+  absl::Status status =
+      RunActiveLearning(plan->spec, *plan->pool, *plan->test, plan->run_directory, options);
+  if (!status.ok()) {
+    std::cerr << "error: " << status.message() << "\n";
+    return status.code() == absl::StatusCode::kAlreadyExists ? kExitInvalid : 1;
+  }
+  return 0;
 }
 
 }  // namespace
 }  // namespace huale
 
 int main(int argc, char** argv) {
+  huale::ReexecWithPassiveOpenMpWait(argv);
   gflags::SetUsageMessage("--spec=NAME.pbtxt [--dry_run] | --list");
   gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
   FLAGS_logtostderr = true;

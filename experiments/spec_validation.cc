@@ -112,6 +112,9 @@ void CheckTraining(const TrainingSpec& training, Problems& problems) {
                  absl::StrCat("must be in [0, 1], found ", flip));
   }
   CheckPositive(training.loader_threads(), "training.loader_threads", problems);
+  if (training.clip_grad_norm() < 0) {
+    problems.Add("training.clip_grad_norm", "must be >= 0 (0 = no clipping)");
+  }
 }
 
 void CheckSchedule(const ScheduleSpec& schedule, Problems& problems) {
@@ -188,9 +191,14 @@ void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& pr
   }
   auto format = DatasetFormatRegistry::Get().Create(dataset.format());
   if (!format.ok()) return;  // reported above
-  const std::pair<const std::string*, int*> splits[] = {
-      {&dataset.pool_split(), &plan.pool_images}, {&dataset.test_split(), &plan.test_images}};
-  for (const auto& [split, count] : splits) {
+  struct SplitTarget {
+    const std::string* split;
+    int* count;
+    std::shared_ptr<const Dataset>* dataset;
+  };
+  const SplitTarget splits[] = {{&dataset.pool_split(), &plan.pool_images, &plan.pool},
+                                {&dataset.test_split(), &plan.test_images, &plan.test}};
+  for (const auto& [split, count, target] : splits) {
     const std::string field = split == &dataset.pool_split() ? "dataset.pool_split"
                                                               : "dataset.test_split";
     if (absl::Status available = (*format)->CheckAvailable(dataset, *split); !available.ok()) {
@@ -203,6 +211,7 @@ void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& pr
       continue;
     }
     *count = static_cast<int>(read->images.size());
+    *target = std::make_shared<const Dataset>(*std::move(read));
     if (*count == 0) problems.Add(field, absl::StrCat("split '", *split, "' has no images"));
   }
 }

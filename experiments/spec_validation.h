@@ -4,11 +4,13 @@
 #ifndef EXPERIMENTS_SPEC_VALIDATION_H_
 #define EXPERIMENTS_SPEC_VALIDATION_H_
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "experiments/spec.pb.h"
+#include "huale/data/dataset.h"
 
 namespace huale {
 
@@ -18,6 +20,9 @@ struct ExperimentPlan {
   std::string run_directory;  // <output_dir>/<name>/seed<seed>
   int pool_images = 0;        // images in the pool split
   int test_images = 0;
+  // The splits as read during validation, so the run does not read them again.
+  std::shared_ptr<const Dataset> pool;
+  std::shared_ptr<const Dataset> test;
   // Labelled images trained on in each cycle: initial, initial + b, ...
   std::vector<int> labelled_per_cycle;
   std::vector<std::string> loss_roles;  // parallel to spec.losses

@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# kill -9 in the middle of training, of pool scoring and of the last cycle, then
+# --resume: the run must end with the same selections and metrics as an
+# uninterrupted run of the same spec.
+set -u
+RUN="${TEST_SRCDIR}/huale/experiments/run"
+MAKE_DATA="${TEST_SRCDIR}/huale/tools/make_fmnist_det"
+TMP="${TEST_TMPDIR:-$(mktemp -d)}"
+export HUALE_THREADS="${HUALE_THREADS:-2}"
+
+"$MAKE_DATA" --profile=smoke --output_dir="$TMP/data" >"$TMP/make_data.log" 2>&1 || {
+  echo "FAIL: generating the smoke dataset"; cat "$TMP/make_data.log"; exit 1; }
+
+write_spec() {  # write_spec FILE OUTPUT_DIR
+  sed -e "s|@DATA@|$TMP/data|" -e "s|@OUT@|$2|" \
+    "${TEST_SRCDIR}/huale/experiments/testdata/resume_smoke.pbtxt.in" >"$1"
+}
+
+write_spec "$TMP/straight.pbtxt" "$TMP/straight"
+"$RUN" --spec="$TMP/straight.pbtxt" >"$TMP/straight.log" 2>&1 || {
+  echo "FAIL: uninterrupted run"; cat "$TMP/straight.log"; exit 1; }
+
+# Starts (or resumes) the interrupted run and kill -9s it once its log shows
+# PATTERN; returns 0 if it was killed, 1 if it finished first.
+run_and_kill_at() {
+  local pattern="$1" resume="$2" log="$TMP/interrupted.$3.log"
+  "$RUN" --spec="$TMP/interrupted.pbtxt" $resume >"$log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1 3000); do
+    if grep -Eq -- "$pattern" "$log"; then
+      kill -9 "$pid" 2>/dev/null
+      wait "$pid" 2>/dev/null
+      echo "killed at /$pattern/"
+      return 0
+    fi
+    if ! kill -0 "$pid" 2>/dev/null; then
+      wait "$pid"
+      echo "finished before /$pattern/ (exit $?)"
+      cat "$log"
+      return 1
+    fi
+    sleep 0.1
+  done
+  kill -9 "$pid"
+  echo "FAIL: timed out waiting for /$pattern/"
+  return 1
+}
+
+write_spec "$TMP/interrupted.pbtxt" "$TMP/interrupted"
+run_and_kill_at "cycle 0/1 epoch 2/2" "" 1 || exit 1          # mid-training (second epoch)
+run_and_kill_at "cycle 0/1 score pool" "--resume" 2 || exit 1  # mid-scoring
+run_and_kill_at "cycle 1/1 epoch 1/2" "--resume" 3 || exit 1  # last cycle's training
+"$RUN" --spec="$TMP/interrupted.pbtxt" --resume >"$TMP/interrupted.final.log" 2>&1 || {
+  echo "FAIL: final resume"; cat "$TMP/interrupted.final.log"; exit 1; }
+
+# A second run of a finished spec without --resume must refuse, not overwrite.
+if "$RUN" --spec="$TMP/interrupted.pbtxt" >"$TMP/again.log" 2>&1; then
+  echo "FAIL: rerun without --resume overwrote a finished run"; exit 1
+fi
+grep -q "already holds a run; pass --resume" "$TMP/again.log" || {
+  echo "FAIL: rerun message"; cat "$TMP/again.log"; exit 1; }
+
+passed=0
+failed=0
+for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labeled.txt; do
+  if cmp -s "$TMP/straight/resume_smoke/seed3/$file" "$TMP/interrupted/resume_smoke/seed3/$file"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $file differs after kill -9 and resume:"
+    diff "$TMP/straight/resume_smoke/seed3/$file" "$TMP/interrupted/resume_smoke/seed3/$file" | head -20
+  fi
+done
+echo "${passed} passed, ${failed} failed"
+[[ $failed -eq 0 ]]

@@ -1,0 +1,362 @@
+#include "huale/engine/active_learning_loop.h"
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "glog/logging.h"
+#include "google/protobuf/text_format.h"
+#include "huale/acquisition/acquisition_function.h"
+#include "huale/core/atomic_file.h"
+#include "huale/data/pools.h"
+#include "huale/engine/checkpoint.h"
+#include "huale/engine/event_writer.h"
+#include "huale/engine/inference.h"
+#include "huale/engine/progress.h"
+#include "huale/engine/run_folder.h"
+#include "huale/engine/trainer.h"
+#include "huale/eval/evaluator.h"
+#include "huale/models/detector.h"
+
+namespace huale {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kSpecFile[] = "spec.pbtxt";
+constexpr char kModelFile[] = "model.pt";
+constexpr char kTrainStateFile[] = "train_state.pt";
+constexpr char kSelectionFile[] = "selection.json";
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// Refuses to mix two experiments in one folder, and to overwrite without resume.
+absl::Status PrepareRunFolder(const ExperimentSpec& spec, const RunFolder& folder,
+                              bool resume) {
+  std::string text;
+  google::protobuf::TextFormat::PrintToString(spec, &text);
+  const std::string spec_path = folder.Path(kSpecFile);
+  if (fs::exists(spec_path)) {
+    if (!resume) {
+      return absl::AlreadyExistsError(absl::StrCat(
+          folder.root(), " already holds a run; pass --resume to continue it, or change the "
+                         "spec's name, seed or output_dir"));
+    }
+    absl::StatusOr<std::string> previous = ReadFile(spec_path);
+    if (!previous.ok()) return previous.status();
+    if (*previous != text) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          spec_path, " differs from the spec given: a run can only be resumed with the spec it "
+                     "was started with"));
+    }
+    return absl::OkStatus();
+  }
+  return WriteFileAtomically(spec_path, text);
+}
+
+absl::StatusOr<std::unique_ptr<Detector>> BuildDetector(const ExperimentSpec& spec,
+                                                        int num_classes) {
+  // The same initialisation every cycle (method doc §1), fixed by the seed.
+  torch::manual_seed(spec.seed());
+  absl::StatusOr<std::unique_ptr<Detector>> model =
+      ModelRegistry::Get().Create(spec.model().name(), spec.model(), num_classes);
+  if (!model.ok()) return model.status();
+  std::vector<LossSpec> losses(spec.losses().begin(), spec.losses().end());
+  // (The factory already loaded spec.model().weights.)
+  if (absl::Status status = (*model)->SetRoiLosses(losses); !status.ok()) return status;
+  return model;
+}
+
+// The labelled/unlabelled split a cycle trains with: cycle 0's is the seeded
+// initial sample; cycle k's is cycle k-1's plus its selection.
+absl::StatusOr<Pools> PoolsForCycle(const ExperimentSpec& spec, const Dataset& pool,
+                                    const RunFolder& folder, int cycle) {
+  const std::string directory = folder.CycleDirectory(cycle);
+  if (fs::exists(fs::path(directory) / Pools::kLabeledFile)) return Pools::Load(pool, directory);
+  absl::StatusOr<Pools> pools = [&]() -> absl::StatusOr<Pools> {
+    if (cycle == 0) {
+      return Pools::WithInitialSample(pool, spec.schedule().initial_size(), spec.seed());
+    }
+    absl::StatusOr<Pools> previous = Pools::Load(pool, folder.CycleDirectory(cycle - 1));
+    if (!previous.ok()) return previous.status();
+    absl::StatusOr<std::string> selection_json =
+        ReadFile(folder.CyclePath(cycle - 1, "selected_ids.txt"));
+    if (!selection_json.ok()) return selection_json.status();
+    std::map<std::string, int64_t> index_of;
+    for (size_t i = 0; i < pool.images.size(); ++i) index_of[pool.images[i].id] = i;
+    std::vector<int64_t> selected;
+    for (absl::string_view id : absl::StrSplit(*selection_json, '\n', absl::SkipEmpty())) {
+      auto it = index_of.find(std::string(id));
+      if (it == index_of.end()) {
+        return absl::DataLossError(absl::StrCat(folder.CyclePath(cycle - 1, "selected_ids.txt"),
+                                                ": unknown image id '", id, "'"));
+      }
+      selected.push_back(it->second);
+    }
+    if (absl::Status status = previous->Label(selected); !status.ok()) return status;
+    return previous;
+  }();
+  if (!pools.ok()) return pools.status();
+  if (absl::Status status = pools->Save(directory); !status.ok()) return status;
+  return pools;
+}
+
+std::string SelectionToJson(const Selection& selection) {
+  std::vector<std::string> images;
+  for (const SelectedImage& image : selection.images) {
+    std::vector<std::string> metrics;
+    for (size_t i = 0; i < image.metrics.size() && i < selection.metric_names.size(); ++i) {
+      metrics.push_back(absl::StrFormat("%s: %.10g", JsonQuote(selection.metric_names[i]),
+                                        image.metrics[i]));
+    }
+    images.push_back(absl::StrFormat(
+        "    {\"image_id\": %s, \"score\": %.10g, \"from_zero_set\": %s, \"stage_ranks\": [%s], "
+        "\"metrics\": {%s}}",
+        JsonQuote(image.image_id), image.score, image.from_zero_set ? "true" : "false",
+        absl::StrJoin(image.stage_ranks, ", "), absl::StrJoin(metrics, ", ")));
+  }
+  std::vector<std::string> stage_names;
+  for (const std::string& name : selection.stage_names) stage_names.push_back(JsonQuote(name));
+  return absl::StrCat("{\n  \"stage_names\": [", absl::StrJoin(stage_names, ", "),
+                      "],\n  \"stage_sizes\": [", absl::StrJoin(selection.stage_sizes, ", "),
+                      "],\n  \"images\": [\n", absl::StrJoin(images, ",\n"), "\n  ]\n}\n");
+}
+
+std::string SelectionToCsv(const Selection& selection) {
+  std::string csv = "image_id,score,from_zero_set";
+  for (const std::string& stage : selection.stage_names) absl::StrAppend(&csv, ",rank_", stage);
+  for (const std::string& metric : selection.metric_names) absl::StrAppend(&csv, ",", metric);
+  csv += "\n";
+  for (const SelectedImage& image : selection.images) {
+    absl::StrAppendFormat(&csv, "%s,%.10g,%d", image.image_id, image.score, image.from_zero_set);
+    for (int rank : image.stage_ranks) absl::StrAppend(&csv, ",", rank);
+    for (double metric : image.metrics) absl::StrAppendFormat(&csv, ",%.10g", metric);
+    csv += "\n";
+  }
+  return csv;
+}
+
+InferenceOptions InferenceOptionsFor(const ExperimentSpec& spec, std::string label) {
+  InferenceOptions options;
+  options.batch_size = spec.training().batch_size();
+  options.loader_threads = spec.training().loader_threads();
+  options.min_size = spec.training().min_size();
+  options.max_size = spec.training().max_size();
+  options.device = spec.device();
+  options.fail_fast_on_bad_images =
+      spec.dataset().bad_sample_policy() == DatasetSpec::FAIL_FAST;
+  options.label = std::move(label);
+  return options;
+}
+
+class Loop {
+ public:
+  Loop(const ExperimentSpec& spec, const Dataset& pool, const Dataset& test,
+       const std::string& run_directory)
+      : spec_(spec), pool_(pool), test_(test), folder_(run_directory) {}
+
+  absl::Status Run(const LoopOptions& options) {
+    // Tiny warm-up gradients of a fresh model produce denormal floats, which run
+    // tens of times slower on x86; flushing them to zero changes no result that
+    // matters and keeps the first epoch as fast as the rest.
+    at::globalContext().setFlushDenormal(true);
+    if (absl::Status s = PrepareRunFolder(spec_, folder_, options.resume); !s.ok()) return s;
+    BadSampleSummary bad = pool_.bad_samples;
+    bad.Merge(test_.bad_samples);
+    if (absl::Status s = bad.WriteTo(folder_.Path("bad_samples.json")); !s.ok()) return s;
+    absl::StatusOr<EventWriter> events = EventWriter::Open(folder_.root());
+    if (!events.ok()) return events.status();
+    events_ = &*events;
+    absl::StatusOr<std::unique_ptr<AcquisitionFunction>> acquisition =
+        AcquisitionRegistry::Get().Create(spec_.acquisition().name(), spec_.acquisition());
+    if (!acquisition.ok()) return acquisition.status();
+    acquisition_ = std::move(*acquisition);
+    absl::StatusOr<std::unique_ptr<Evaluator>> evaluator =
+        EvaluatorRegistry::Get().Create(spec_.evaluation().metric(), spec_.evaluation());
+    if (!evaluator.ok()) return evaluator.status();
+    evaluator_ = std::move(*evaluator);
+
+    const int cycles = spec_.schedule().cycles();
+    for (int cycle = 0; cycle < cycles; ++cycle) {
+      if (absl::Status s = RunCycle(cycle); !s.ok()) return s;
+    }
+    std::cerr << "done: " << folder_.root() << "/metrics.csv\n";
+    return absl::OkStatus();
+  }
+
+ private:
+  std::string Label(int cycle) const {
+    return absl::StrFormat("cycle %d/%d", cycle, spec_.schedule().cycles() - 1);
+  }
+
+  absl::Status RunCycle(int cycle) {
+    const auto cycle_start = std::chrono::steady_clock::now();
+    absl::StatusOr<Pools> pools = PoolsForCycle(spec_, pool_, folder_, cycle);
+    if (!pools.ok()) return pools.status();
+    std::map<std::string, double> timings;
+
+    absl::StatusOr<std::unique_ptr<Detector>> model = TrainedModel(cycle, *pools, timings);
+    if (!model.ok()) return model.status();
+
+    if (!folder_.Exists(folder_.CyclePath(cycle, "metrics.json"))) {
+      if (absl::Status s = Evaluate(**model, cycle, *pools, timings); !s.ok()) return s;
+    }
+    const bool last = cycle + 1 >= spec_.schedule().cycles();
+    if (!last && !folder_.Exists(folder_.CyclePath(cycle, kSelectionFile))) {
+      if (absl::Status s = Select(model->get(), cycle, *pools, timings); !s.ok()) return s;
+    }
+    absl::StatusOr<CycleMetrics> metrics = folder_.ReadCycleMetrics(cycle);
+    if (!metrics.ok()) return metrics.status();
+    std::cerr << absl::StrFormat("%s: %d labelled, %s %.2f%%, cycle took %s\n", Label(cycle),
+                                 metrics->labelled, metrics->primary_metric,
+                                 100 * metrics->primary,
+                                 FormatDuration(SecondsSince(cycle_start)));
+    return absl::OkStatus();
+  }
+
+  // Trains (or loads the finished model of) one cycle.
+  absl::StatusOr<std::unique_ptr<Detector>> TrainedModel(int cycle, const Pools& pools,
+                                                         std::map<std::string, double>& timings) {
+    absl::StatusOr<std::unique_ptr<Detector>> model =
+        BuildDetector(spec_, static_cast<int>(pool_.class_names.size()));
+    if (!model.ok()) return model.status();
+    const std::string model_path = folder_.CyclePath(cycle, kModelFile);
+    if (folder_.Exists(model_path)) {
+      absl::StatusOr<TrainPosition> loaded = LoadCheckpoint(model_path, **model, nullptr);
+      if (!loaded.ok()) return loaded.status();
+      return model;
+    }
+    const std::string state_path = folder_.CyclePath(cycle, kTrainStateFile);
+    if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() && !folder_.Exists(state_path)) {
+      // Warm start: continue from the previous cycle's weights.
+      absl::StatusOr<TrainPosition> loaded =
+          LoadCheckpoint(folder_.CyclePath(cycle - 1, kModelFile), **model, nullptr);
+      if (!loaded.ok()) return loaded.status();
+    }
+    TrainerOptions options;
+    options.training = spec_.training();
+    options.seed = spec_.seed();
+    options.cycle = cycle;
+    options.device = spec_.device();
+    options.fail_fast_on_bad_images = spec_.dataset().bad_sample_policy() == DatasetSpec::FAIL_FAST;
+    options.train_state_path = state_path;
+    options.events = events_;
+    options.label = Label(cycle);
+    absl::StatusOr<TrainSummary> summary = TrainDetector(**model, pool_, pools.labeled(), options);
+    if (!summary.ok()) return summary.status();
+    timings["train"] = summary->seconds;
+    timings["train_images_per_second"] = summary->images_per_second;
+    if (absl::Status s = SaveCheckpoint(model_path, **model, nullptr,
+                                        {spec_.training().epochs(), summary->iterations});
+        !s.ok()) {
+      return s;
+    }
+    std::error_code ignored;
+    fs::remove(state_path, ignored);  // the final model supersedes it
+    return model;
+  }
+
+  absl::Status Evaluate(Detector& model, int cycle, const Pools& pools,
+                        std::map<std::string, double>& timings) {
+    const auto start = std::chrono::steady_clock::now();
+    std::vector<int64_t> test_indices(test_.images.size());
+    for (size_t i = 0; i < test_indices.size(); ++i) test_indices[i] = i;
+    if (spec_.evaluation().max_images() > 0 &&
+        spec_.evaluation().max_images() < static_cast<int>(test_indices.size())) {
+      // A fixed subset (same for every cycle and method of this seed).
+      Pools all(test_);
+      test_indices = all.UnlabeledSubset(spec_.evaluation().max_images(), spec_.seed());
+    }
+    absl::StatusOr<std::vector<ImageDetections>> detections = DetectImages(
+        model, test_, test_indices, InferenceOptionsFor(spec_, Label(cycle) + " evaluate"));
+    if (!detections.ok()) return detections.status();
+    Dataset subset;
+    subset.class_names = test_.class_names;
+    subset.category_ids = test_.category_ids;
+    for (int64_t index : test_indices) subset.images.push_back(test_.images[index]);
+    absl::StatusOr<EvaluationResult> result = evaluator_->Evaluate(subset, *detections);
+    if (!result.ok()) return result.status();
+    timings["evaluate"] = SecondsSince(start);
+
+    CycleMetrics metrics;
+    metrics.cycle = cycle;
+    metrics.labelled = static_cast<int>(pools.num_labeled());
+    metrics.primary_metric = result->primary_metric;
+    metrics.primary = result->metrics.at(result->primary_metric);
+    metrics.metrics = result->metrics;
+    metrics.per_class_ap = result->per_class_ap;
+    metrics.timings_seconds = timings;
+    if (absl::Status s = folder_.WriteCycleMetrics(metrics); !s.ok()) return s;
+    if (absl::Status s = folder_.WriteMetricsCsv(); !s.ok()) return s;
+    events_->AddScalar(absl::StrCat("eval/", metrics.primary_metric), metrics.primary,
+                       metrics.labelled).IgnoreError();
+    return events_->Flush();
+  }
+
+  absl::Status Select(Detector* model, int cycle, const Pools& pools,
+                      std::map<std::string, double>& timings) {
+    const std::vector<int64_t> candidates = pools.UnlabeledSubset(
+        spec_.schedule().pool_subset(), MixSeed(spec_.seed(), cycle, /*stream=*/0x5u));
+    ScoringContext context;
+    context.num_classes = static_cast<int>(pool_.class_names.size());
+    context.labeled_class_share = LabelledClassShare(pool_, pools.labeled());
+    absl::StatusOr<PoolScoringResult> scored =
+        ScorePool(model, pool_, candidates, *acquisition_, context,
+                  InferenceOptionsFor(spec_, Label(cycle) + " score pool"));
+    if (!scored.ok()) return scored.status();
+    const auto start = std::chrono::steady_clock::now();
+    absl::StatusOr<Selection> selection =
+        acquisition_->Select(std::move(scored->scores), spec_.schedule().budget_per_cycle(),
+                             context, MixSeed(spec_.seed(), cycle, /*stream=*/0x7u));
+    if (!selection.ok()) return selection.status();
+    timings["score"] = scored->seconds;
+    timings["score_images_per_second"] = scored->images_per_second;
+    timings["select"] = SecondsSince(start);
+
+    std::string ids;
+    for (const SelectedImage& image : selection->images) absl::StrAppend(&ids, image.image_id, "\n");
+    if (absl::Status s = WriteFileAtomically(folder_.CyclePath(cycle, "selected_ids.txt"), ids);
+        !s.ok()) {
+      return s;
+    }
+    if (absl::Status s = WriteFileAtomically(folder_.CyclePath(cycle, "selection.csv"),
+                                             SelectionToCsv(*selection));
+        !s.ok()) {
+      return s;
+    }
+    // Timings of scoring go into the cycle's metrics too.
+    absl::StatusOr<CycleMetrics> metrics = folder_.ReadCycleMetrics(cycle);
+    if (!metrics.ok()) return metrics.status();
+    for (const auto& [name, value] : timings) metrics->timings_seconds[name] = value;
+    if (absl::Status s = folder_.WriteCycleMetrics(*metrics); !s.ok()) return s;
+    // Written last: its presence marks the selection stage as done.
+    return WriteFileAtomically(folder_.CyclePath(cycle, kSelectionFile),
+                               SelectionToJson(*selection));
+  }
+
+  const ExperimentSpec& spec_;
+  const Dataset& pool_;
+  const Dataset& test_;
+  RunFolder folder_;
+  EventWriter* events_ = nullptr;
+  std::unique_ptr<AcquisitionFunction> acquisition_;
+  std::unique_ptr<Evaluator> evaluator_;
+};
+
+}  // namespace
+
+absl::Status RunActiveLearning(const ExperimentSpec& spec, const Dataset& pool,
+                               const Dataset& test, const std::string& run_directory,
+                               const LoopOptions& options) {
+  return Loop(spec, pool, test, run_directory).Run(options);
+}
+
+}  // namespace huale

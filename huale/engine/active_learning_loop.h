@@ -1,0 +1,36 @@
+// The active-learning loop of the method doc §1, for any spec:
+//
+//   cycle 0: L = seeded random initial set, U = rest of the pool
+//   each cycle: train on L -> evaluate on the test split -> score U (or a seeded
+//   subset) -> select b images -> L += selected
+//
+// Every stage writes its result into the run folder (run_folder.h) atomically,
+// and a stage whose result exists is skipped, so a run killed at any point and
+// restarted with resume continues where it stopped and ends with the same
+// selections and metrics as an uninterrupted run.
+#ifndef HUALE_ENGINE_ACTIVE_LEARNING_LOOP_H_
+#define HUALE_ENGINE_ACTIVE_LEARNING_LOOP_H_
+
+#include <string>
+
+#include "absl/status/status.h"
+#include "experiments/spec.pb.h"
+#include "huale/data/dataset.h"
+
+namespace huale {
+
+struct LoopOptions {
+  // Continue a run folder that already holds this spec's results; without it an
+  // existing run folder is an error (nothing is overwritten).
+  bool resume = false;
+};
+
+// `spec` is validated (experiments/spec_validation.h); `pool` and `test` are its
+// pool and test splits.
+absl::Status RunActiveLearning(const ExperimentSpec& spec, const Dataset& pool,
+                               const Dataset& test, const std::string& run_directory,
+                               const LoopOptions& options);
+
+}  // namespace huale
+
+#endif  // HUALE_ENGINE_ACTIVE_LEARNING_LOOP_H_

@@ -1,0 +1,54 @@
+// Trains a detector on the labelled images: SGD with momentum and weight decay,
+// linear warm-up, step decay (TrainingSpec), a checkpoint after every epoch.
+// Each epoch reseeds torch from (seed, cycle, epoch) and the loader orders images
+// by (seed, cycle, epoch), so a run resumed from a checkpoint trains exactly as
+// an uninterrupted one.
+#ifndef HUALE_ENGINE_TRAINER_H_
+#define HUALE_ENGINE_TRAINER_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "absl/status/statusor.h"
+#include "experiments/spec.pb.h"
+#include "huale/data/dataset.h"
+#include "huale/engine/event_writer.h"
+#include "huale/models/detector.h"
+
+namespace huale {
+
+struct TrainerOptions {
+  TrainingSpec training;
+  uint64_t seed = 0;
+  int cycle = 0;
+  std::string device = "cpu";
+  bool fail_fast_on_bad_images = false;
+  // Written after every epoch; resumed from when present.
+  std::string train_state_path;
+  // Optional TensorBoard scalars ("train/loss", "train/lr", one point per epoch).
+  EventWriter* events = nullptr;
+  // Prefix of the progress bars, e.g. "cycle 2/7".
+  std::string label;
+};
+
+struct TrainSummary {
+  int epochs_trained = 0;   // in this call (resumed epochs excluded)
+  int64_t iterations = 0;   // total optimiser steps
+  double seconds = 0;
+  double images_per_second = 0;
+  std::vector<double> epoch_mean_loss;  // for the epochs trained in this call
+};
+
+// Mixes seed parts into one 64-bit seed (splitmix64), for per-cycle/epoch streams.
+uint64_t MixSeed(uint64_t seed, uint64_t a, uint64_t b = 0);
+
+// FailedPrecondition when a loss turns NaN or infinite (the message names the
+// terms and the checkpoint that remains).
+absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& dataset,
+                                           const std::vector<int64_t>& labelled,
+                                           const TrainerOptions& options);
+
+}  // namespace huale
+
+#endif  // HUALE_ENGINE_TRAINER_H_
