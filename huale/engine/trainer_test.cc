@@ -1,0 +1,133 @@
+// The trainer on real data (the Fashion-MNIST smoke scenes): it trains, writes a
+// checkpoint per epoch, resumes from it to the same weights, and stops with a
+// clear error on a non-finite loss while the last good checkpoint stays.
+#include "huale/engine/trainer.h"
+
+#include <filesystem>
+
+#include <torch/torch.h>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "huale/data/fmnist_det.h"
+#include "huale/data/voc_reader.h"
+#include "huale/engine/checkpoint.h"
+
+namespace huale {
+namespace {
+
+using ::testing::HasSubstr;
+
+class TrainerTest : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    torch::set_num_threads(1);
+    root_ = new std::string(testing::TempDir() + "/trainer_test_data");
+    absl::StatusOr<FmnistDetOptions> options = FmnistDetProfile("smoke");
+    ASSERT_TRUE(options.ok());
+    options->output_dir = *root_;
+    ASSERT_TRUE(MakeFmnistDet(*options).ok());
+  }
+
+  void SetUp() override {
+    DatasetSpec spec;
+    spec.set_format("voc");
+    spec.set_root(*root_);
+    absl::StatusOr<Dataset> read = ReadVocDataset(spec, "trainval");
+    ASSERT_TRUE(read.ok()) << read.status();
+    dataset_ = *std::move(read);
+    for (int64_t i = 0; i < 16; ++i) labelled_.push_back(i);
+  }
+
+  std::unique_ptr<Detector> NewModel() {
+    torch::manual_seed(0);
+    ModelSpec spec;
+    spec.set_name("fasterrcnn_small_fpn");
+    auto model = ModelRegistry::Get().Create("fasterrcnn_small_fpn", spec,
+                                             static_cast<int>(dataset_.class_names.size()));
+    EXPECT_TRUE(model.ok()) << model.status();
+    return *std::move(model);
+  }
+
+  TrainerOptions Options(const std::string& name, int epochs, float lr) {
+    TrainerOptions options;
+    options.training.set_epochs(epochs);
+    options.training.set_batch_size(4);
+    options.training.set_learning_rate(lr);
+    options.training.set_warmup_iterations(2);
+    options.training.set_min_size(160);
+    options.training.set_max_size(160);
+    options.training.set_loader_threads(1);
+    options.seed = 5;
+    options.train_state_path = testing::TempDir() + "/" + name + "/train_state.pt";
+    options.label = name;
+    return options;
+  }
+
+  static std::string* root_;
+  Dataset dataset_;
+  std::vector<int64_t> labelled_;
+};
+
+std::string* TrainerTest::root_ = nullptr;
+
+TEST_F(TrainerTest, TrainsAndResumingFromTheEpochCheckpointGivesTheSameWeights) {
+  auto straight = NewModel();
+  absl::StatusOr<TrainSummary> two_epochs =
+      TrainDetector(*straight, dataset_, labelled_, Options("straight", 2, 0.01));
+  ASSERT_TRUE(two_epochs.ok()) << two_epochs.status();
+  EXPECT_EQ(two_epochs->epochs_trained, 2);
+  EXPECT_EQ(two_epochs->iterations, 8);
+  for (double loss : two_epochs->epoch_mean_loss) EXPECT_TRUE(std::isfinite(loss));
+
+  // Stop after one epoch (as if killed in epoch 2), then resume to two.
+  auto interrupted = NewModel();
+  ASSERT_TRUE(TrainDetector(*interrupted, dataset_, labelled_, Options("resumed", 1, 0.01)).ok());
+  auto resumed = NewModel();
+  absl::StatusOr<TrainSummary> rest =
+      TrainDetector(*resumed, dataset_, labelled_, Options("resumed", 2, 0.01));
+  ASSERT_TRUE(rest.ok()) << rest.status();
+  EXPECT_EQ(rest->epochs_trained, 1);
+  EXPECT_EQ(rest->iterations, 8);
+  auto a = straight->named_parameters();
+  auto b = resumed->named_parameters();
+  for (const auto& item : a) {
+    EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-6, 1e-7)) << item.key();
+  }
+}
+
+TEST_F(TrainerTest, NonFiniteLossStopsWithTheTermsAndKeepsTheLastGoodCheckpoint) {
+  auto model = NewModel();
+  TrainerOptions options = Options("diverging", 1, 0.01);
+  ASSERT_TRUE(TrainDetector(*model, dataset_, labelled_, options).ok());
+  const auto good_size = std::filesystem::file_size(options.train_state_path);
+
+  // Poison one weight: the next forward pass yields NaN losses.
+  {
+    torch::NoGradGuard no_grad;
+    model->parameters().front().fill_(std::numeric_limits<float>::quiet_NaN());
+  }
+  options.training.set_epochs(2);
+  absl::StatusOr<TrainSummary> diverged =
+      TrainDetector(*model, dataset_, labelled_, [&] {
+        TrainerOptions fresh = options;
+        fresh.train_state_path = "";  // do not resume: train the poisoned model
+        return fresh;
+      }());
+  ASSERT_EQ(diverged.status().code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(diverged.status().message(), HasSubstr("the loss is not finite"));
+  EXPECT_THAT(diverged.status().message(), HasSubstr("loss_classifier="));
+  EXPECT_EQ(std::filesystem::file_size(options.train_state_path), good_size);
+
+  auto reloaded = NewModel();
+  absl::StatusOr<TrainPosition> position =
+      LoadCheckpoint(options.train_state_path, *reloaded, nullptr);
+  ASSERT_TRUE(position.ok());
+  EXPECT_EQ(position->epochs_done, 1);
+  for (const torch::Tensor& p : reloaded->parameters()) {
+    EXPECT_TRUE(torch::isfinite(p).all().item<bool>());
+  }
+}
+
+}  // namespace
+}  // namespace huale
