@@ -2,8 +2,8 @@
 // ([{"image_id", "category_id", "bbox": [x, y, w, h], "score"}], original pixels),
 // optionally the images with the boxes drawn.
 //
-//   bazel run -c opt //tools:detect -- --weights=r50_coco.pt --images=photos/ \
-//       --out=results.json [--draw_dir=drawn/]
+//   bazel run -c opt //tools:detect -- --weights=r50_coco.pt --images=photos/ --out=r.json
+//   (add --draw_dir=drawn/ for images with the boxes drawn)
 //
 // --images: a folder (its .jpg/.jpeg/.png/.bmp files, sorted) or a text file with
 // one image path per line. image_id: the file's stem when it is a number (COCO's
