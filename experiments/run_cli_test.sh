@@ -88,6 +88,21 @@ expect 2 'training.max_size: must be >= min_size' -- --spec="$TMP/training.pbtxt
 write_spec "$TMP/options.pbtxt" 'losses { name: "eiou" smooth_l1 { beta: 1 } }'
 expect 2 "options 'smooth_l1 \{ ... \}' do not belong to 'eiou'" -- --spec="$TMP/options.pbtxt" --dry_run
 
+# More cycles than the pool can feed (a real, generated dataset).
+"${TEST_SRCDIR}/huale/tools/make_fmnist_det" --profile=smoke --output_dir="$TMP/smoke" >/dev/null 2>&1
+cat >"$TMP/too_many_cycles.pbtxt" <<SPEC
+name: "cli_test"
+dataset { format: "voc" root: "$TMP/smoke" }
+model { name: "fasterrcnn_small_fpn" }
+losses { name: "cross_entropy" }
+losses { name: "smooth_l1" }
+acquisition { name: "random" }
+schedule { initial_size: 20 budget_per_cycle: 10 cycles: 9 }
+SPEC
+expect 2 "schedule.cycles: 9 cycles need 100 labelled images but the pool split 'trainval' has [0-9]+" -- --spec="$TMP/too_many_cycles.pbtxt" --dry_run
+sed -i 's/cycles: 9/cycles: 2/' "$TMP/too_many_cycles.pbtxt"
+expect 0 "cycle 1: train on 30 labelled" -- --spec="$TMP/too_many_cycles.pbtxt" --dry_run
+
 # The seed specs resolve by bare name; without the data they say how to get it.
 for spec in voc07_huale voc07_random voc12_huale voc12_random; do
   expect 2 "data not found: .*VOCdevkit/VOC20(07|12)\. Download VOC" -- --spec=$spec --dry_run
