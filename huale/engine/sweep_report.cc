@@ -85,6 +85,7 @@ std::vector<MethodSummary> SummarizeRuns(const std::vector<RunMetrics>& runs) {
   std::vector<std::string> order;
   std::map<std::string, std::vector<const RunMetrics*>> by_method;
   for (const RunMetrics& run : runs) {
+    if (run.cycles.empty()) continue;  // not started yet: not a seed of the summary
     if (!by_method.count(run.method)) order.push_back(run.method);
     by_method[run.method].push_back(&run);
   }
@@ -173,8 +174,9 @@ std::string PlotSvg(const std::vector<MethodSummary>& summaries, const std::stri
   std::string svg = absl::StrFormat(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
       "font-family=\"sans-serif\" font-size=\"13\">\n<rect width=\"100%%\" height=\"100%%\" "
-      "fill=\"white\"/>\n<text x=\"%g\" y=\"24\" font-size=\"16\">%s</text>\n",
-      f.width, f.height, f.left, title);
+      "fill=\"white\"/>\n<text x=\"%g\" y=\"24\" font-size=\"16\" "
+      "text-anchor=\"middle\">%s</text>\n",
+      f.width, f.height, (f.left + f.width - f.right) / 2, title);
   // Axes with five ticks each.
   absl::StrAppendFormat(&svg,
                         "<path d=\"M%g %g V%g H%g\" stroke=\"black\" fill=\"none\"/>\n",
@@ -229,7 +231,10 @@ absl::Status WritePlotPng(const std::vector<MethodSummary>& summaries, const std
   auto point = [&](double x, double y) { return cv::Point(static_cast<int>(x), static_cast<int>(y)); };
   const cv::Scalar black(0, 0, 0), grey(220, 220, 220);
   const int font = cv::FONT_HERSHEY_SIMPLEX;
-  cv::putText(canvas, title, point(f.left, 24), font, 0.55, black, 1, cv::LINE_AA);
+  int baseline = 0;
+  const cv::Size title_size = cv::getTextSize(title, font, 0.55, 1, &baseline);
+  cv::putText(canvas, title, point((f.left + f.width - f.right - title_size.width) / 2, 22), font,
+              0.55, black, 1, cv::LINE_AA);
   for (int t = 0; t <= 4; ++t) {
     const double xv = f.x_min + t * (f.x_max - f.x_min) / 4;
     const double yv = f.y_min + t * (f.y_max - f.y_min) / 4;

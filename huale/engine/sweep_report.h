@@ -34,8 +34,9 @@ struct MethodSummary {
   double stddev_over_cycles = 0;  // its sample standard deviation over seeds
 };
 
-// Groups runs by method (in first-seen order); only cycles that every seed of a
-// method has finished are summarised.
+// Groups runs by method (in first-seen order); runs without a finished cycle are
+// left out, and only cycles that every remaining seed of a method has finished
+// are summarised.
 std::vector<MethodSummary> SummarizeRuns(const std::vector<RunMetrics>& runs);
 
 // Markdown table: one row per method, columns per labelled count, values in

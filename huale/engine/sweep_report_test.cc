@@ -21,6 +21,7 @@ std::vector<RunMetrics> TwoMethodsThreeSeeds() {
   }
   runs.push_back({"partial", 0, {{0, 100, 0.1}, {1, 200, 0.2}}});
   runs.push_back({"partial", 1, {{0, 100, 0.3}}});  // still running: only cycle 0 is common
+  runs.push_back({"partial", 2, {}});                 // not started: not counted
   return runs;
 }
 
