@@ -318,7 +318,10 @@ class Loop {
                              context, MixSeed(spec_.seed(), cycle, /*stream=*/0x7u));
     if (!selection.ok()) return selection.status();
     timings["score"] = scored->seconds;
-    timings["score_images_per_second"] = scored->images_per_second;
+    if (acquisition_->needs_detections()) {
+      // Two detector passes (x and its flip) plus the metrics, per pool image.
+      timings["score_images_per_second"] = scored->images_per_second;
+    }
     timings["select"] = SecondsSince(start);
 
     std::string ids;
