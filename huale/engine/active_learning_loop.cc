@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
+#include <map>
 #include <memory>
 
 #include <torch/torch.h>
