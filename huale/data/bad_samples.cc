@@ -1,5 +1,7 @@
 #include "huale/data/bad_samples.h"
 
+#include "huale/core/json_quote.h"
+
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -45,27 +47,6 @@ int64_t BadSampleSummary::Total() const {
   int64_t total = 0;
   for (const auto& [kind, count] : counts) total += count;
   return total;
-}
-
-std::string JsonQuote(absl::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\r': out += "\\r"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", static_cast<int>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
-  return out;
 }
 
 std::string BadSampleSummary::ToJson() const {

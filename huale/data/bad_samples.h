@@ -78,9 +78,6 @@ class BadSampleLog {
   BadSampleSummary summary_;
 };
 
-// Escapes `text` as a JSON string literal, quotes included.
-std::string JsonQuote(absl::string_view text);
-
 }  // namespace huale
 
 #endif  // HUALE_DATA_BAD_SAMPLES_H_

@@ -17,6 +17,7 @@
 #include "absl/strings/str_join.h"
 #include "huale/core/box.h"
 #include "huale/core/atomic_file.h"
+#include "huale/core/json_quote.h"
 #include "huale/data/bad_samples.h"
 #include "huale/data/idx_file.h"
 #include "huale/data/seeded_random.h"

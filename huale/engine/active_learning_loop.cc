@@ -16,6 +16,7 @@
 #include "google/protobuf/text_format.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/atomic_file.h"
+#include "huale/core/json_quote.h"
 #include "huale/data/pools.h"
 #include "huale/engine/checkpoint.h"
 #include "huale/engine/event_writer.h"

@@ -7,6 +7,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "huale/core/atomic_file.h"
+#include "huale/core/json_quote.h"
 #include "simdjson.h"
 
 namespace huale {
@@ -43,25 +44,6 @@ absl::Status ReadNumberMap(simdjson::dom::element element, const std::string& wh
 }
 
 }  // namespace
-
-std::string JsonQuote(const std::string& text) {
-  std::string out = "\"";
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += absl::StrFormat("\\u%04x", c);
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string RunFolder::CycleDirectory(int cycle) const {
   return absl::StrFormat("%s/cycle_%02d", root_, cycle);

@@ -71,9 +71,6 @@ absl::StatusOr<CycleMetrics> CycleMetricsFromJson(const std::string& json,
 absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
                                           const std::string& method, uint64_t seed);
 
-// JSON string literal with escapes.
-std::string JsonQuote(const std::string& text);
-
 }  // namespace huale
 
 #endif  // HUALE_ENGINE_RUN_FOLDER_H_
