@@ -3,13 +3,7 @@
 # --resume: the run must end with the same selections and metrics as an
 # uninterrupted run of the same spec.
 set -u
-RUN="${TEST_SRCDIR}/huale/experiments/run"
-MAKE_DATA="${TEST_SRCDIR}/huale/tools/make_fmnist_det"
-TMP="${TEST_TMPDIR:-$(mktemp -d)}"
-export HUALE_THREADS="${HUALE_THREADS:-2}"
-
-"$MAKE_DATA" --profile=smoke --output_dir="$TMP/data" >"$TMP/make_data.log" 2>&1 || {
-  echo "FAIL: generating the smoke dataset"; cat "$TMP/make_data.log"; exit 1; }
+source "${TEST_SRCDIR}/huale/experiments/testdata/smoke_run_setup.sh"
 
 write_spec() {  # write_spec FILE OUTPUT_DIR
   sed -e "s|@DATA@|$TMP/data|" -e "s|@OUT@|$2|" \

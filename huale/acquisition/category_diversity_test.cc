@@ -82,5 +82,28 @@ TEST(CategoryDiversity, MatchingClassMixIsZeroAndNoDetectionIsZero) {
   EXPECT_DOUBLE_EQ(CategoryDiversity(View("x", {}), View("x", {}), q_l, kC), 0.0);
 }
 
+TEST(CategoryDiversity, MinScoreKeepsOnlyConfidentClassesInQx) {
+  // A confident bottle plus low-score clutter on 19 other classes: with every box,
+  // q_x = (0.94 on bottle, 0.06 on each other class) / 2.08 is close to the uniform
+  // labelled share; with min_score 0.5 only the bottle is left, JS = 0.854997 as in
+  // UniformLabelledSetAgainstOneClass.
+  std::vector<Detection> boxes = {Det({0, 0, 50, 100}, kBottle, 0.94f)};
+  for (int c = 0; c < kC; ++c) {
+    if (c != kBottle) boxes.push_back(Det({60, 0, 70, 10}, c, 0.06f));
+  }
+  const std::vector<double> uniform(kC, 1.0 / kC);
+  const double all_boxes = CategoryDiversity(View("x", boxes), View("x", {}), uniform, kC);
+  const double confident =
+      CategoryDiversity(View("x", boxes), View("x", {}), uniform, kC, /*min_score=*/0.5);
+  EXPECT_LT(all_boxes, 0.3);
+  EXPECT_NEAR(confident, 0.854997, 1e-6);
+  // A threshold above every box leaves no q_x: CD = 0.
+  EXPECT_DOUBLE_EQ(
+      CategoryDiversity(View("x", boxes), View("x", {}), uniform, kC, /*min_score=*/0.95), 0.0);
+  const std::vector<double> q = ImageClassScores(View("x", boxes), View("x", {}), kC, 0.5);
+  EXPECT_NEAR(q[kBottle], 0.94, 1e-7);
+  EXPECT_DOUBLE_EQ(q[0], 0.0);
+}
+
 }  // namespace
 }  // namespace huale

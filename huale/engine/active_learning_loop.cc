@@ -5,6 +5,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <optional>
 
 #include <torch/torch.h>
 
@@ -21,6 +22,7 @@
 #include "huale/engine/checkpoint.h"
 #include "huale/engine/event_writer.h"
 #include "huale/engine/inference.h"
+#include "huale/engine/initial_model_cache.h"
 #include "huale/engine/progress.h"
 #include "huale/engine/run_folder.h"
 #include "huale/engine/trainer.h"
@@ -232,6 +234,19 @@ class Loop {
         BuildDetector(spec_, static_cast<int>(pool_.class_names.size()));
     if (!model.ok()) return model.status();
     const std::string model_path = folder_.CyclePath(cycle, kModelFile);
+    std::string initial_model_key;
+    if (cycle == 0 && spec_.schedule().share_initial_model() && !folder_.Exists(model_path)) {
+      initial_model_key = InitialModelKey(pools);
+      absl::StatusOr<std::optional<std::string>> source =
+          InitialModelCache(spec_).Fetch(initial_model_key, model_path);
+      if (!source.ok()) return source.status();
+      if (source->has_value()) {
+        std::cerr << absl::StrFormat(
+            "%s: the initial model is shared with %s (same data, initial set, model, losses, "
+            "training and threads)\n",
+            Label(cycle), **source);
+      }
+    }
     if (folder_.Exists(model_path)) {
       absl::StatusOr<TrainPosition> loaded = LoadCheckpoint(model_path, **model, nullptr);
       if (!loaded.ok()) return loaded.status();
@@ -264,7 +279,21 @@ class Loop {
     }
     std::error_code ignored;
     fs::remove(state_path, ignored);  // the final model supersedes it
+    if (!initial_model_key.empty()) {
+      if (absl::Status s = InitialModelCache(spec_).Store(initial_model_key, model_path,
+                                                          folder_.root());
+          !s.ok()) {
+        // Sharing only saves time: a failure costs the next run a retraining.
+        LOG(WARNING) << "could not share the initial model: " << s.message();
+      }
+    }
     return model;
+  }
+
+  std::string InitialModelKey(const Pools& pools) const {
+    std::vector<std::string> ids;
+    for (int64_t index : pools.labeled()) ids.push_back(pool_.images[index].id);
+    return InitialModelCache::Key(spec_, ids, at::get_num_threads());
   }
 
   absl::Status Evaluate(Detector& model, int cycle, const Pools& pools,

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Two methods of one sweep (Random, then HUALE) share the cycle-0 model: the
+# second run copies it instead of training, and ends with the same metrics and
+# selections as a HUALE run that trains its own (share_initial_model: false).
+set -u
+source "${TEST_SRCDIR}/huale/experiments/testdata/smoke_run_setup.sh"
+
+write_spec() {  # write_spec FILE OUTPUT_DIR NAME ACQUISITION SHARE
+  sed -e "s|@DATA@|$TMP/data|" -e "s|@OUT@|$2|" -e "s|^name: .*|name: \"$3\"|" \
+    -e "s|acquisition { name: \"huale\" }|acquisition { name: \"$4\" }|" \
+    -e "s|schedule {|schedule { share_initial_model: $5|" \
+    "${TEST_SRCDIR}/huale/experiments/testdata/resume_smoke.pbtxt.in" >"$1"
+}
+
+run() {  # run NAME SPEC
+  "$RUN" --spec="$2" >"$TMP/$1.log" 2>&1 || { echo "FAIL: run $1"; cat "$TMP/$1.log"; exit 1; }
+}
+
+write_spec "$TMP/random.pbtxt" "$TMP/sweep" random random true
+write_spec "$TMP/huale.pbtxt" "$TMP/sweep" huale huale true
+write_spec "$TMP/alone.pbtxt" "$TMP/alone" huale huale false
+run random "$TMP/random.pbtxt"
+run huale "$TMP/huale.pbtxt"
+run alone "$TMP/alone.pbtxt"
+
+failed=0
+fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
+
+grep -q "initial model is shared with $TMP/sweep/random/seed3" "$TMP/huale.log" ||
+  fail "the HUALE run did not report sharing Random's initial model"
+grep -q "cycle 0/1 epoch" "$TMP/huale.log" && fail "the HUALE run trained cycle 0 again"
+grep -q "cycle 0/1 epoch" "$TMP/random.log" || fail "the Random run did not train cycle 0"
+grep -q "initial model is shared" "$TMP/alone.log" && fail "share_initial_model: false shared"
+[[ -d "$TMP/alone/shared" ]] && fail "share_initial_model: false stored a model"
+cmp -s "$TMP/sweep/random/seed3/cycle_00/model.pt" "$TMP/sweep/huale/seed3/cycle_00/model.pt" ||
+  fail "the shared cycle-0 model differs from the one Random trained"
+for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labeled.txt; do
+  cmp -s "$TMP/sweep/huale/seed3/$file" "$TMP/alone/huale/seed3/$file" || {
+    fail "$file differs between the sharing run and one that trained its own model"
+    diff "$TMP/sweep/huale/seed3/$file" "$TMP/alone/huale/seed3/$file" | head -10
+  }
+done
+# The sharing run did score and select with its own acquisition function.
+cmp -s "$TMP/sweep/random/seed3/cycle_00/selection.csv" \
+  "$TMP/sweep/huale/seed3/cycle_00/selection.csv" && fail "HUALE scored as Random did"
+[[ $failed -eq 0 ]] && echo "PASS: the initial model is shared and changes no result"
+[[ $failed -eq 0 ]]
