@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Two methods of one sweep (Random, then HUALE) share the cycle-0 model: the
+# Two methods of one sweep (Random, then HUALE; //experiments:sweep) share the cycle-0 model: the
 # second run copies it instead of training, and ends with the same metrics and
 # selections as a HUALE run that trains its own (share_initial_model: false).
 set -u
 source "${TEST_SRCDIR}/huale/experiments/testdata/smoke_run_setup.sh"
+SWEEP="${TEST_SRCDIR}/huale/experiments/sweep"
 
 write_spec() {  # write_spec FILE OUTPUT_DIR NAME ACQUISITION SHARE
   sed -e "s|@DATA@|$TMP/data|" -e "s|@OUT@|$2|" -e "s|^name: .*|name: \"$3\"|" \
@@ -19,17 +20,17 @@ run() {  # run NAME SPEC
 write_spec "$TMP/random.pbtxt" "$TMP/sweep" random random true
 write_spec "$TMP/huale.pbtxt" "$TMP/sweep" huale huale true
 write_spec "$TMP/alone.pbtxt" "$TMP/alone" huale huale false
-run random "$TMP/random.pbtxt"
-run huale "$TMP/huale.pbtxt"
+"$SWEEP" --specs="$TMP/random.pbtxt,$TMP/huale.pbtxt" --seeds=3 --name=pair >"$TMP/sweep.log" 2>&1 || {
+  echo "FAIL: sweep"; cat "$TMP/sweep.log"; exit 1; }
 run alone "$TMP/alone.pbtxt"
 
 failed=0
 fail() { echo "FAIL: $*"; failed=$((failed + 1)); }
 
-grep -q "initial model is shared with $TMP/sweep/random/seed3" "$TMP/huale.log" ||
+grep -q "initial model is shared with $TMP/sweep/random/seed3" "$TMP/sweep.log" ||
   fail "the HUALE run did not report sharing Random's initial model"
-grep -q "cycle 0/1 epoch" "$TMP/huale.log" && fail "the HUALE run trained cycle 0 again"
-grep -q "cycle 0/1 epoch" "$TMP/random.log" || fail "the Random run did not train cycle 0"
+[[ $(grep -c "cycle 0/1 epoch 1/2 .*took" "$TMP/sweep.log") == 1 ]] ||
+  fail "cycle 0 was not trained exactly once in the sweep"
 grep -q "initial model is shared" "$TMP/alone.log" && fail "share_initial_model: false shared"
 [[ -d "$TMP/alone/shared" ]] && fail "share_initial_model: false stored a model"
 cmp -s "$TMP/sweep/random/seed3/cycle_00/model.pt" "$TMP/sweep/huale/seed3/cycle_00/model.pt" ||
@@ -43,5 +44,13 @@ done
 # The sharing run did score and select with its own acquisition function.
 cmp -s "$TMP/sweep/random/seed3/cycle_00/selection.csv" \
   "$TMP/sweep/huale/seed3/cycle_00/selection.csv" && fail "HUALE scored as Random did"
+# The sweep's report: both methods, and HUALE against Random paired by seed.
+grep -q "^| huale | 1 | " "$TMP/sweep/sweeps/pair/summary.md" || fail "summary.md lacks huale"
+grep -q "^| method − random " "$TMP/sweep/sweeps/pair/summary.md" || fail "no paired table"
+[[ -s "$TMP/sweep/sweeps/pair/plot.png" ]] || fail "no plot.png"
+if "$SWEEP" --specs="$TMP/random.pbtxt" --seeds=3 --baseline=cald >"$TMP/baseline.log" 2>&1; then
+  fail "an unknown --baseline was accepted"
+fi
+grep -q "baseline=cald is not the name of a spec" "$TMP/baseline.log" || fail "--baseline message"
 [[ $failed -eq 0 ]] && echo "PASS: the initial model is shared and changes no result"
 [[ $failed -eq 0 ]]

@@ -6,7 +6,9 @@
 //       --specs=fmnist_huale,fmnist_random --seeds=0,1,2 --name=fmnist
 //
 // Results: <output_dir of the first spec>/sweeps/<name>/{summary.md, summary.csv,
-// plot.svg, plot.png}. --report_only skips training and reports what exists.
+// plot.svg, plot.png}. summary.md also holds each method's difference to the
+// baseline (--baseline), paired by seed. --report_only skips training and reports
+// what exists.
 #include <algorithm>
 #include <iostream>
 #include <string>
@@ -31,6 +33,9 @@ DEFINE_string(specs, "", "Comma-separated specs (paths or names in experiments/s
 DEFINE_string(seeds, "0,1,2", "Comma-separated seeds; each overrides the spec's seed.");
 DEFINE_string(name, "sweep", "Names the report folder <output_dir>/sweeps/<name>.");
 DEFINE_bool(report_only, false, "Do not run anything; report the finished cycles.");
+DEFINE_string(baseline, "",
+              "Method (spec name) the others are compared with, paired by seed; empty = the "
+              "first spec whose acquisition is \"random\".");
 DEFINE_int32(threads, 0, "Intra-op threads; 0 = the first spec's, else $HUALE_THREADS, else every core.");
 
 namespace huale {
@@ -83,6 +88,12 @@ int Main() {
       jobs.push_back({spec->name(), seed, *std::move(plan)});
     }
   }
+  if (!FLAGS_baseline.empty() &&
+      std::none_of(jobs.begin(), jobs.end(),
+                   [](const Job& job) { return job.method == FLAGS_baseline; })) {
+    std::cerr << "error: --baseline=" << FLAGS_baseline << " is not the name of a spec in --specs\n";
+    return kExitInvalid;
+  }
 
   torch::set_num_threads(ChooseThreadCount(FLAGS_threads, jobs.front().plan.spec.threads()));
 
@@ -131,7 +142,16 @@ int Main() {
     metric_name = first->primary_metric;
   }
   const std::string report = absl::StrCat(jobs.front().plan.spec.output_dir(), "/sweeps/", FLAGS_name);
-  const std::string table = SummaryMarkdown(summaries, metric_name);
+  std::string baseline = FLAGS_baseline;
+  for (size_t i = 0; i < jobs.size() && baseline.empty(); ++i) {
+    if (jobs[i].plan.spec.acquisition().name() == "random") baseline = jobs[i].method;
+  }
+  std::string table = SummaryMarkdown(summaries, metric_name);
+  if (const std::string paired =
+          PairedDifferenceMarkdown(PairedDifferences(runs, baseline), metric_name);
+      !paired.empty()) {
+    absl::StrAppend(&table, "\n", paired);
+  }
   for (const auto& [file, contents] :
        {std::pair<std::string, std::string>{"summary.md", table},
         {"summary.csv", SummaryCsv(summaries)},

@@ -157,6 +157,56 @@ std::string SummaryMarkdown(const std::vector<MethodSummary>& summaries,
   return table;
 }
 
+std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& runs,
+                                                const std::string& baseline) {
+  std::map<uint64_t, const RunMetrics*> baseline_by_seed;
+  for (const RunMetrics& run : runs) {
+    if (run.method == baseline && !run.cycles.empty()) baseline_by_seed[run.seed] = &run;
+  }
+  std::vector<std::string> order;
+  std::map<std::string, std::vector<double>> differences;
+  for (const RunMetrics& run : runs) {
+    auto paired = baseline_by_seed.find(run.seed);
+    if (run.method == baseline || paired == baseline_by_seed.end()) continue;
+    const size_t common = std::min(run.cycles.size(), paired->second->cycles.size());
+    if (common == 0) continue;
+    double difference = 0;
+    for (size_t cycle = 0; cycle < common; ++cycle) {
+      difference += (run.cycles[cycle].metric - paired->second->cycles[cycle].metric) / common;
+    }
+    if (!differences.count(run.method)) order.push_back(run.method);
+    differences[run.method].push_back(difference);
+  }
+  std::vector<PairedDifference> rows;
+  for (const std::string& method : order) {
+    const std::vector<double>& values = differences[method];
+    const MeanStd stats = ComputeMeanStd(values);
+    PairedDifference row;
+    row.method = method;
+    row.baseline = baseline;
+    row.seeds = static_cast<int>(values.size());
+    row.better = static_cast<int>(std::count_if(values.begin(), values.end(),
+                                                [](double d) { return d > 0; }));
+    row.mean = stats.mean;
+    row.stddev = stats.stddev;
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differences,
+                                     const std::string& metric_name) {
+  if (differences.empty()) return "";
+  std::string table = absl::StrCat("| method − ", differences.front().baseline, " (", metric_name,
+                                   " points, mean over cycles, paired by seed) | seeds | "
+                                   "mean ± std | seeds above |\n|---|---|---|---|\n");
+  for (const PairedDifference& d : differences) {
+    absl::StrAppendFormat(&table, "| %s | %d | %+.2f ± %.2f | %d/%d |\n", d.method, d.seeds,
+                          100 * d.mean, 100 * d.stddev, d.better, d.seeds);
+  }
+  return table;
+}
+
 std::string SummaryCsv(const std::vector<MethodSummary>& summaries) {
   std::string csv = "method,cycle,labelled,seeds,mean,stddev\n";
   for (const MethodSummary& s : summaries) {

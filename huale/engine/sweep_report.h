@@ -39,6 +39,27 @@ struct MethodSummary {
 // are summarised.
 std::vector<MethodSummary> SummarizeRuns(const std::vector<RunMetrics>& runs);
 
+// A method against a baseline, paired by seed: both start from the same seeded
+// initial set, so the per-seed difference removes the seed's share of the noise.
+struct PairedDifference {
+  std::string method;
+  std::string baseline;
+  int seeds = 0;   // seeds both have run (with at least one common cycle)
+  int better = 0;  // seeds where the method's cycle average is above the baseline's
+  double mean = 0;    // mean over seeds of (method - baseline) cycle averages
+  double stddev = 0;  // its sample standard deviation over seeds; 0 for one seed
+};
+
+// One row per method other than `baseline`; each seed's averages are taken
+// over the cycles both runs of that seed have finished. Methods sharing no seed
+// with the baseline are left out; no rows when the baseline has no runs.
+std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& runs,
+                                                const std::string& baseline);
+
+// Markdown table of the above, in percent points; empty without rows.
+std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differences,
+                                     const std::string& metric_name);
+
 // Markdown table: one row per method, columns per labelled count, values in
 // percent "mean ± std", and the mean over cycles.
 std::string SummaryMarkdown(const std::vector<MethodSummary>& summaries,
