@@ -3,7 +3,7 @@
 # //tools:evaluate, must give the metrics the driver's own evaluation wrote to
 # cycle_00/metrics.json (same model, same test images, same evaluator). The spec
 # resizes 160 px scenes to 128 (training.min_size), so a tool that skipped the
-# run's resize, built another model or mislabelled categories would not match.
+# run's resize, built another model or wrote other category ids would not match.
 # Then bad inputs: each must exit 2 with a message naming the path or flag.
 set -u
 D="${TEST_SRCDIR}/huale"
@@ -13,6 +13,19 @@ PY=/usr/bin/python3
 
 "$D/tools/make_fmnist_det" --profile=smoke --output_dir="$TMP/data" >"$TMP/make_data.log" 2>&1 || {
   echo "FAIL: generating the smoke dataset"; cat "$TMP/make_data.log"; exit 1; }
+# COCO category ids that are not label + 1 (as COCO's own: 1..90 with gaps), so
+# results written with the wrong ids would be left out by the evaluator.
+"$PY" - "$TMP/data/annotations" <<'PYEOF' || { echo "FAIL: renumbering categories"; exit 1; }
+import json, os, sys
+for split in ("trainval", "test"):
+    path = os.path.join(sys.argv[1], f"instances_{split}.json")
+    data = json.load(open(path))
+    for c in data["categories"]:
+        c["id"] = 10 * c["id"] + 3
+    for a in data["annotations"]:
+        a["category_id"] = 10 * a["category_id"] + 3
+    json.dump(data, open(path, "w"))
+PYEOF
 sed -e "s|@DATA@|$TMP/data|" -e "s|@OUT@|$TMP/runs|" \
   "$D/tools/testdata/detect_run_smoke.pbtxt.in" >"$TMP/spec.pbtxt"
 "$D/experiments/run" --spec="$TMP/spec.pbtxt" >"$TMP/run.log" 2>&1 || {
