@@ -53,6 +53,36 @@ TEST(SummaryMarkdown, RowsPerMethodInPercent) {
   EXPECT_THAT(table, HasSubstr("| partial | 2 | 20.00 ± 14.14 | – |"));
 }
 
+TEST(PairedDifferences, PerSeedDifferenceOfCycleAveragesOverCommonCycles) {
+  const std::vector<PairedDifference> rows = PairedDifferences(TwoMethodsThreeSeeds(), "random");
+  ASSERT_EQ(rows.size(), 2u);
+  // huale - random per seed: (0 + 0.05)/2, (0.02 + 0.05)/2, (0.04 + 0.05)/2
+  // = 0.025, 0.035, 0.045: mean 0.035, sample std 0.01, above on 3 seeds.
+  EXPECT_EQ(rows[0].method, "huale");
+  EXPECT_EQ(rows[0].seeds, 3);
+  EXPECT_EQ(rows[0].better, 3);
+  EXPECT_NEAR(rows[0].mean, 0.035, 1e-12);
+  EXPECT_NEAR(rows[0].stddev, 0.01, 1e-12);
+  // partial: seed 0 over both cycles (-0.2 - 0.15)/2 = -0.175; seed 1 over its
+  // one cycle 0.3 - 0.3 = 0; seed 2 has not started. Mean -0.0875, std
+  // sqrt(2 * 0.0875^2 / 1) = 0.0875 * sqrt(2).
+  EXPECT_EQ(rows[1].method, "partial");
+  EXPECT_EQ(rows[1].seeds, 2);
+  EXPECT_EQ(rows[1].better, 0);
+  EXPECT_NEAR(rows[1].mean, -0.0875, 1e-12);
+  EXPECT_NEAR(rows[1].stddev, 0.0875 * std::sqrt(2.0), 1e-12);
+
+  const std::string table = PairedDifferenceMarkdown(rows, "mAP");
+  EXPECT_THAT(table, HasSubstr("| method − random (mAP points, mean over cycles, paired by seed)"));
+  EXPECT_THAT(table, HasSubstr("| huale | 3 | +3.50 ± 1.00 | 3/3 |"));
+  EXPECT_THAT(table, HasSubstr("| partial | 2 | -8.75 ± 12.37 | 0/2 |"));
+}
+
+TEST(PairedDifferences, NoBaselineRunsGiveNoRows) {
+  EXPECT_TRUE(PairedDifferences(TwoMethodsThreeSeeds(), "cald").empty());
+  EXPECT_EQ(PairedDifferenceMarkdown({}, "mAP"), "");
+}
+
 TEST(SummaryCsv, LongFormat) {
   const std::string csv = SummaryCsv(SummarizeRuns(TwoMethodsThreeSeeds()));
   EXPECT_THAT(csv, HasSubstr("method,cycle,labelled,seeds,mean,stddev\nhuale,0,100,3,0.320000,0.020000\n"));
