@@ -42,6 +42,59 @@ expect_error() {  # expect_error <substring> <args...>
   grep -qF -- "$want" <<<"$err" || fail "$*: message '$err' lacks '$want'"
 }
 tmp="${TEST_TMPDIR:-/tmp}"
+
+# A custom VOC-format dataset: classes from <root>/classes.txt (whitespace around
+# names and blank lines ignored, as huale/data's reader does), category_id =
+# 1-based rank there: llama = 1, kiwi = 2, teapot = 3.
+#   a: llama [10 10 29 29], kiwi [50 50 69 69]   b: llama [0 0 39 39]   c: no object
+# llama (2 positives): 0.9 on a [10 10 29 29] TP, 0.8 on b far away FP,
+#   0.7 on b [0 0 39 39] TP -> recall [.5 .5 1], precision [1 .5 2/3];
+#   11-point: t = 0 ... 0.5 read 1, t = 0.6 ... 1 read 2/3 -> (6 + 10/3)/11 = 28/33.
+# kiwi (1 positive): 0.95 on c (no object) FP, 0.6 on a [50 50 69 69] TP ->
+#   recall [0 1], precision [0 .5]; every t reads 0.5 -> 0.5.
+# teapot: no object -> not in the mean. category_id 4 is outside 1..3: left out
+# with a warning. mAP = (28/33 + 1/2) / 2 = 89/132.
+custom="$tmp/custom_voc"
+mkdir -p "$custom/Annotations" "$custom/ImageSets/Main"
+printf '  llama \n\nkiwi\t\nteapot\n' >"$custom/classes.txt"
+printf 'a\nb\nc\n' >"$custom/ImageSets/Main/test.txt"
+voc_object() {  # voc_object <name> <xmin> <ymin> <xmax> <ymax>
+  echo "<object><name>$1</name><difficult>0</difficult><bndbox><xmin>$2</xmin>" \
+    "<ymin>$3</ymin><xmax>$4</xmax><ymax>$5</ymax></bndbox></object>"
+}
+voc_xml() {  # voc_xml <objects...>
+  echo "<annotation><size><width>100</width><height>100</height><depth>3</depth></size>$*</annotation>"
+}
+voc_xml "$(voc_object llama 10 10 29 29)" "$(voc_object kiwi 50 50 69 69)" >"$custom/Annotations/a.xml"
+voc_xml "$(voc_object llama 0 0 39 39)" >"$custom/Annotations/b.xml"
+voc_xml >"$custom/Annotations/c.xml"
+cat >"$tmp/custom_results.json" <<'JSON'
+[{"image_id": "a", "category_id": 1, "bbox": [10, 10, 19, 19], "score": 0.9},
+ {"image_id": "b", "category_id": 1, "bbox": [60, 60, 10, 10], "score": 0.8},
+ {"image_id": "b", "category_id": 1, "bbox": [0, 0, 39, 39], "score": 0.7},
+ {"image_id": "c", "category_id": 2, "bbox": [5, 5, 20, 20], "score": 0.95},
+ {"image_id": "a", "category_id": 2, "bbox": [50, 50, 19, 19], "score": 0.6},
+ {"image_id": "a", "category_id": 4, "bbox": [50, 50, 19, 19], "score": 0.6}]
+JSON
+err=$("$EVALUATE" --metric=voc07 --voc_root="$custom" --split=test \
+  --dt="$tmp/custom_results.json" 2>&1 >"$tmp/custom_out.json") || fail "custom voc07: exit $? ($err)"
+out=$(cat "$tmp/custom_out.json")
+near "$(field "$out" mAP)" "$(awk 'BEGIN { printf "%.17g", 89 / 132 }')" 1e-12 ||
+  fail "custom voc07 mAP: $out"
+near "$(field "$out" llama)" "$(awk 'BEGIN { printf "%.17g", 28 / 33 }')" 1e-12 ||
+  fail "custom voc07 llama AP: $out"
+near "$(field "$out" kiwi)" 0.5 1e-12 || fail "custom voc07 kiwi AP: $out"
+grep -q '"teapot"' <<<"$out" && fail "custom voc07: teapot has no object but is listed: $out"
+grep -qF "outside 1..3" <<<"$err" || fail "custom voc07: no warning for category_id 4: '$err'"
+# --classes overrides classes.txt: the same names in reverse order, and the
+# results renumbered to match (llama = 3, teapot = 1), give the same numbers.
+printf 'teapot\nkiwi\nllama\n' >"$tmp/reversed_classes.txt"
+sed 's/"category_id": 1,/"category_id": 3,/' "$tmp/custom_results.json" >"$tmp/reversed_results.json"
+out=$("$EVALUATE" --metric=voc07 --voc_root="$custom" --split=test \
+  --classes="$tmp/reversed_classes.txt" --dt="$tmp/reversed_results.json") ||
+  fail "custom voc07 --classes: exit $?"
+near "$(field "$out" mAP)" "$(awk 'BEGIN { printf "%.17g", 89 / 132 }')" 1e-12 ||
+  fail "custom voc07 --classes mAP: $out"
 gt="$DATA/coco_eval/case03_gt.json"
 echo '[{"image_id": 1, "category_id": 1, "bbox": [0, 0, 1, 1], "score": NaN}]' >"$tmp/nan.json"
 echo '[{"image_id": 123456789, "category_id": 1, "bbox": [0, 0, 1, 1], "score": 0.5}]' >"$tmp/unknown.json"
@@ -54,6 +107,25 @@ expect_error "cannot read" --metric=coco --gt=/nonexistent.json --dt="$tmp/nan.j
 expect_error "expected coco, voc07 or voc_area" --metric=map --gt="$gt" --dt="$tmp/nan.json"
 expect_error "ImageSets/Main/val.txt" --metric=voc07 --voc_root="$DATA/voc_devkit" --split=val \
   --dt="$DATA/voc_results.json"
+# An XML object of a class outside the list names the file and the class; so
+# does the devkit default (no classes.txt) for a custom name; a class listed
+# twice names file:line.
+unknown="$tmp/unknown_voc"
+mkdir -p "$unknown/Annotations" "$unknown/ImageSets/Main"
+printf 'llama\nkiwi\n' >"$unknown/classes.txt"
+echo a >"$unknown/ImageSets/Main/test.txt"
+voc_xml "$(voc_object kiwi 1 1 9 9)" "$(voc_object unicorn 10 10 29 29)" >"$unknown/Annotations/a.xml"
+echo '[]' >"$tmp/empty_results.json"
+expect_error "$unknown/Annotations/a.xml: object #1: class 'unicorn' is not in the class list" \
+  --metric=voc07 --voc_root="$unknown" --split=test --dt="$tmp/empty_results.json"
+rm "$unknown/classes.txt"
+expect_error "$unknown/Annotations/a.xml: object #0: class 'kiwi' is not in the class list (the 20 PASCAL VOC classes" \
+  --metric=voc07 --voc_root="$unknown" --split=test --dt="$tmp/empty_results.json"
+expect_error "no_such_classes.txt: cannot read" --metric=voc07 --voc_root="$custom" --split=test \
+  --classes="$DATA/voc_devkit/no_such_classes.txt" --dt="$tmp/empty_results.json"
+printf 'llama\nkiwi\n\nllama\n' >"$tmp/twice.txt"
+expect_error "$tmp/twice.txt:4: class 'llama' is listed twice" --metric=voc07 \
+  --voc_root="$custom" --split=test --classes="$tmp/twice.txt" --dt="$tmp/empty_results.json"
 
 if [[ $failures -gt 0 ]]; then echo "$failures failures" >&2; exit 1; fi
 echo "all passed"

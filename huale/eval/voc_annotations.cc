@@ -1,14 +1,17 @@
 // VOC devkit ground truth for evaluation; see voc_annotations.h.
 #include "huale/eval/voc_annotations.h"
 
-#include <algorithm>
+#include <sys/stat.h>
+
 #include <fstream>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
 #include "pugixml.hpp"
@@ -25,6 +28,67 @@ const std::vector<std::string>& VocEvalClassNames() {
 
 namespace {
 
+// The names of a class-list file, possibly none.
+absl::StatusOr<VocClassList> ReadClassNames(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot read the class list"));
+  VocClassList classes;
+  classes.source = path;
+  std::unordered_map<std::string, int> line_of;
+  std::string line;
+  int line_number = 0;
+  while (std::getline(in, line)) {
+    ++line_number;
+    std::string name(absl::StripAsciiWhitespace(line));
+    if (name.empty()) continue;
+    const auto [first, inserted] = line_of.emplace(name, line_number);
+    if (!inserted) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(path, ":", line_number, ": class '", name,
+                       "' is listed twice (first on line ", first->second, ")"));
+    }
+    classes.names.push_back(std::move(name));
+  }
+  if (in.bad()) return absl::DataLossError(absl::StrCat(path, ": read error"));
+  return classes;
+}
+
+}  // namespace
+
+absl::StatusOr<VocClassList> ReadVocClassList(const std::string& path) {
+  absl::StatusOr<VocClassList> classes = ReadClassNames(path);
+  if (classes.ok() && classes->names.empty()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(path, ": expected one class name a line, found none"));
+  }
+  return classes;
+}
+
+absl::StatusOr<VocClassList> VocClassesOfRoot(const std::string& root) {
+  const std::string path = absl::StrCat(root, "/classes.txt");
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0) {
+    absl::StatusOr<VocClassList> classes = ReadClassNames(path);
+    // An empty classes.txt gives the devkit classes, as in the training reader.
+    if (!classes.ok() || !classes->names.empty()) return classes;
+  }
+  return VocClassList{VocEvalClassNames(), "the 20 PASCAL VOC classes"};
+}
+
+namespace {
+
+// "a, b, c" or "a, b, ... (N in all)" for messages.
+std::string Describe(const VocClassList& classes) {
+  constexpr size_t kShown = 25;
+  const auto& names = classes.names;
+  if (names.size() <= kShown) {
+    return absl::StrCat(classes.source, ": ", absl::StrJoin(names, ", "));
+  }
+  return absl::StrCat(classes.source, ": ",
+                      absl::StrJoin(names.begin(), names.begin() + kShown, ", "), ", ... (",
+                      names.size(), " in all)");
+}
+
 absl::StatusOr<double> Coordinate(const pugi::xml_node& box, const char* name,
                                   const std::string& where) {
   double v;
@@ -36,7 +100,9 @@ absl::StatusOr<double> Coordinate(const pugi::xml_node& box, const char* name,
   return v;
 }
 
-absl::Status ReadAnnotation(const std::string& path, ImageRecord& image) {
+absl::Status ReadAnnotation(const std::string& path, const VocClassList& classes,
+                            const std::unordered_map<std::string, int>& label_of,
+                            ImageRecord& image) {
   pugi::xml_document doc;
   const pugi::xml_parse_result parsed = doc.load_file(path.c_str());
   if (!parsed) {
@@ -47,18 +113,18 @@ absl::Status ReadAnnotation(const std::string& path, ImageRecord& image) {
   const pugi::xml_node annotation = doc.child("annotation");
   absl::SimpleAtoi(annotation.child("size").child_value("width"), &image.width);
   absl::SimpleAtoi(annotation.child("size").child_value("height"), &image.height);
-  const auto& names = VocEvalClassNames();
   int index = 0;
   for (const pugi::xml_node object : annotation.children("object")) {
     const std::string where = absl::StrCat(path, ": object #", index++);
     const std::string name(absl::StripAsciiWhitespace(object.child_value("name")));
-    const auto it = std::find(names.begin(), names.end(), name);
-    if (it == names.end()) {
+    const auto it = label_of.find(name);
+    if (it == label_of.end()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, ": expected one of the 20 VOC classes, found '", name, "'"));
+          absl::StrCat(where, ": class '", name, "' is not in the class list (",
+                       Describe(classes), ")"));
     }
     Annotation a;
-    a.label = static_cast<int>(it - names.begin());
+    a.label = it->second;
     int flag = 0;
     a.difficult = absl::SimpleAtoi(object.child_value("difficult"), &flag) && flag != 0;
     a.truncated = absl::SimpleAtoi(object.child_value("truncated"), &flag) && flag != 0;
@@ -78,7 +144,8 @@ absl::Status ReadAnnotation(const std::string& path, ImageRecord& image) {
 
 }  // namespace
 
-absl::StatusOr<Dataset> LoadVocGroundTruth(const std::string& root, const std::string& split) {
+absl::StatusOr<Dataset> LoadVocGroundTruth(const std::string& root, const std::string& split,
+                                           const VocClassList& classes) {
   const std::string list = absl::StrCat(root, "/ImageSets/Main/", split, ".txt");
   std::ifstream in(list);
   if (!in) {
@@ -87,7 +154,14 @@ absl::StatusOr<Dataset> LoadVocGroundTruth(const std::string& root, const std::s
               "ImageSets/Main/<split>.txt and Annotations/)"));
   }
   Dataset dataset;
-  dataset.class_names = VocEvalClassNames();
+  dataset.class_names = classes.names;
+  std::unordered_map<std::string, int> label_of;
+  for (int i = 0; i < static_cast<int>(classes.names.size()); ++i) {
+    if (!label_of.emplace(classes.names[i], i).second) {
+      return absl::InvalidArgumentError(
+          absl::StrCat(classes.source, ": class '", classes.names[i], "' is listed twice"));
+    }
+  }
   std::string line;
   while (std::getline(in, line)) {
     const std::vector<std::string> tokens =
@@ -97,7 +171,7 @@ absl::StatusOr<Dataset> LoadVocGroundTruth(const std::string& root, const std::s
     image.id = tokens[0];
     const std::string xml = absl::StrCat(root, "/Annotations/", image.id, ".xml");
     image.path = absl::StrCat(root, "/JPEGImages/", image.id, ".jpg");
-    if (absl::Status status = ReadAnnotation(xml, image); !status.ok()) return status;
+    if (absl::Status status = ReadAnnotation(xml, classes, label_of, image); !status.ok()) return status;
     dataset.images.push_back(std::move(image));
   }
   return dataset;
