@@ -5,6 +5,7 @@ set -uo pipefail
 EVALUATE=tools/evaluate
 DATA=huale/eval/testdata
 failures=0
+tmp="${TEST_TMPDIR:-/tmp}"
 fail() { echo "FAIL: $*" >&2; failures=$((failures + 1)); }
 
 # The value of "key" in a one-line JSON object.
@@ -32,6 +33,40 @@ grep -q '"dog"' <<<"$out" && fail "voc07: dog has no positives but is listed: $o
 out=$("$EVALUATE" --metric=voc_area --voc_root="$DATA/voc_devkit" --split=test \
   --dt="$DATA/voc_results.json") || fail "voc_area: exit $?"
 near "$(field "$out" mAP)" 0.5 1e-12 || fail "voc_area mAP: $out"
+
+# The generated Fashion-MNIST benchmark (smoke profile, VOC layout with
+# classes.txt): its own test boxes as detections, category_id = 1-based line of
+# the class in classes.txt, are all true positives, so every class with objects
+# has AP 1 and mAP = 1 under both rules. A category_id off by one, or the devkit
+# class list, would fail this.
+if tools/make_fmnist_det --profile=smoke --output_dir="$tmp/fmnist" >"$tmp/fmnist.log" 2>&1; then
+  fm="$tmp/fmnist"
+  : >"$tmp/fmnist_boxes.txt"
+  while read -r id _; do
+    [[ -n "$id" ]] || continue
+    { tr -d ' \n\t' <"$fm/Annotations/$id.xml"; echo; } |
+      sed 's/<object>/\n/g' |
+      sed -n "s|.*<name>\([^<]*\)</name>.*<xmin>\([^<]*\)</xmin><ymin>\([^<]*\)</ymin><xmax>\([^<]*\)</xmax><ymax>\([^<]*\)</ymax>.*|$id \1 \2 \3 \4 \5|p" \
+      >>"$tmp/fmnist_boxes.txt"
+  done <"$fm/ImageSets/Main/test.txt"
+  awk 'NR == FNR { if ($1 != "") rank[$1] = ++n; next }
+       { printf "%s{\"image_id\": \"%s\", \"category_id\": %d, \"bbox\": [%s, %s, %s, %s], \"score\": 0.5}\n",
+                 (FNR == 1 ? "[" : ","), $1, rank[$2], $3, $4, $5 - $3, $6 - $4 }
+       END { if (FNR == 0) print "["; print "]" }' \
+    "$fm/classes.txt" "$tmp/fmnist_boxes.txt" >"$tmp/fmnist_results.json"
+  objects=$(sed "s|^\([^ ]*\).*|$fm/Annotations/\1.xml|" "$fm/ImageSets/Main/test.txt" |
+    xargs cat | grep -c '<object>')
+  [[ $objects -gt 10 && $(wc -l <"$tmp/fmnist_boxes.txt") -eq $objects ]] ||
+    fail "fmnist: read $(wc -l <"$tmp/fmnist_boxes.txt") of $objects test boxes"
+  for metric in voc07 voc_area; do
+    out=$("$EVALUATE" --metric=$metric --voc_root="$fm" --split=test --dt="$tmp/fmnist_results.json") ||
+      fail "fmnist $metric: exit $?"
+    near "$(field "$out" mAP)" 1 1e-9 || fail "fmnist $metric mAP: $out"
+    grep -q '"ankle_boot"' <<<"$out" || fail "fmnist $metric: no ankle_boot AP: $out"
+  done
+else
+  fail "make_fmnist_det --profile=smoke: $(tail -3 "$tmp/fmnist.log")"
+fi
 
 # Bad input: exit status 2 and a message that names the problem.
 expect_error() {  # expect_error <substring> <args...>
