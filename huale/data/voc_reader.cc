@@ -172,14 +172,6 @@ ParsedImage ParseAnnotation(const std::string& xml_path, const std::string& id,
 
 }  // namespace
 
-const std::vector<std::string>& VocClassNames() {
-  static const std::vector<std::string>* const names = new std::vector<std::string>{
-      "aeroplane", "bicycle", "bird",  "boat",      "bottle", "bus",         "car",
-      "cat",       "chair",   "cow",   "diningtable", "dog",  "horse",       "motorbike",
-      "person",    "pottedplant", "sheep", "sofa",  "train",  "tvmonitor"};
-  return *names;
-}
-
 absl::Status CheckVocAvailable(const DatasetSpec& spec, absl::string_view split) {
   if (!DirectoryExists(spec.root())) {
     return absl::NotFoundError(absl::StrCat("dataset.root: VOC root '", spec.root(),
@@ -207,14 +199,10 @@ absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_vie
   if (dataset.class_names.empty()) {
     // A generated tree (the Fashion-MNIST benchmark) names its classes in
     // classes.txt; a devkit has none and gets the 20 VOC classes.
-    std::ifstream classes_file(JoinPath(spec.root(), "classes.txt"));
-    std::string name;
-    while (classes_file && std::getline(classes_file, name)) {
-      name = std::string(absl::StripAsciiWhitespace(name));
-      if (!name.empty()) dataset.class_names.push_back(name);
-    }
+    absl::StatusOr<VocClassList> classes = VocClassesOfRoot(spec.root());
+    if (!classes.ok()) return classes.status();
+    dataset.class_names = std::move(classes->names);
   }
-  if (dataset.class_names.empty()) dataset.class_names = VocClassNames();
   std::unordered_map<std::string, int> label_of;
   for (int i = 0; i < static_cast<int>(dataset.class_names.size()); ++i) {
     if (!label_of.emplace(dataset.class_names[i], i).second) {

@@ -17,11 +17,9 @@
 #include "absl/strings/string_view.h"
 #include "huale/data/dataset.h"
 #include "huale/data/dataset_spec.pb.h"
+#include "huale/data/voc_classes.h"  // VocClassNames()
 
 namespace huale {
-
-// The 20 VOC classes in the devkit's order.
-const std::vector<std::string>& VocClassNames();
 
 absl::Status CheckVocAvailable(const DatasetSpec& spec, absl::string_view split);
 absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_view split);

@@ -23,28 +23,9 @@
 
 #include "absl/status/statusor.h"
 #include "huale/data/dataset.h"
+#include "huale/data/voc_classes.h"
 
 namespace huale {
-
-// The 20 PASCAL VOC classes in the devkit's order (label = index).
-const std::vector<std::string>& VocEvalClassNames();
-
-// Class names in label order and where they came from (for messages).
-struct VocClassList {
-  std::vector<std::string> names;
-  std::string source;  // the file read, or "the 20 PASCAL VOC classes"
-};
-
-// A class-list file read by huale/data's VOC reader's rules for classes.txt: one
-// name a line, surrounding whitespace (and '\r') stripped, blank lines skipped;
-// '#' starts no comment (it would be part of a name there too). Errors, naming
-// the file: unreadable, a name listed twice (with both line numbers), no name.
-absl::StatusOr<VocClassList> ReadVocClassList(const std::string& path);
-
-// The classes the "voc" training reader gives <root> when the spec lists none:
-// <root>/classes.txt when it exists and names a class (an empty one falls back,
-// as in that reader), else VocEvalClassNames().
-absl::StatusOr<VocClassList> VocClassesOfRoot(const std::string& root);
 
 // Image ids in split order, labels = index in `classes.names`. An object whose
 // class is not in the list is an error naming the XML file and the class (the

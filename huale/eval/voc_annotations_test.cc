@@ -1,6 +1,6 @@
-// VOC evaluation ground truth: the class list's rules (those of huale/data's VOC
-// reader for classes.txt) and the devkit rules the evaluators depend on (boxes
-// as written, difficult flags, images without objects kept).
+// VOC evaluation ground truth: the devkit rules the evaluators depend on (boxes
+// as written, difficult flags, images without objects kept). The class list's
+// rules are tested with huale/data/voc_classes.
 #include "huale/eval/voc_annotations.h"
 
 #include <cstdlib>
@@ -32,43 +32,6 @@ class VocAnnotationsTest : public ::testing::Test {
   }
   std::string root_;
 };
-
-TEST_F(VocAnnotationsTest, ClassListStripsWhitespaceAndSkipsBlankLines) {
-  Write("classes.txt", "  llama \r\n\n\t\nkiwi bird\n# teapot\n");
-  absl::StatusOr<VocClassList> classes = ReadVocClassList(root_ + "/classes.txt");
-  ASSERT_TRUE(classes.ok()) << classes.status();
-  // '#' starts no comment, as in huale/data's reader.
-  EXPECT_THAT(classes->names, ElementsAre("llama", "kiwi bird", "# teapot"));
-  EXPECT_EQ(classes->source, root_ + "/classes.txt");
-}
-
-TEST_F(VocAnnotationsTest, ClassListedTwiceNamesFileAndLines) {
-  Write("classes.txt", "llama\nkiwi\n\n llama\n");
-  absl::StatusOr<VocClassList> classes = ReadVocClassList(root_ + "/classes.txt");
-  ASSERT_FALSE(classes.ok());
-  EXPECT_THAT(classes.status().message(),
-              HasSubstr(root_ + "/classes.txt:4: class 'llama' is listed twice (first on line 1)"));
-  EXPECT_FALSE(VocClassesOfRoot(root_).ok());
-}
-
-TEST_F(VocAnnotationsTest, EmptyOrMissingClassList) {
-  Write("empty.txt", "\n  \n");
-  EXPECT_THAT(ReadVocClassList(root_ + "/empty.txt").status().message(), HasSubstr("found none"));
-  EXPECT_THAT(ReadVocClassList(root_ + "/missing.txt").status().message(),
-              HasSubstr(root_ + "/missing.txt: cannot read"));
-  // The root's own classes.txt: missing or empty falls back to the devkit classes.
-  absl::StatusOr<VocClassList> devkit = VocClassesOfRoot(root_);
-  ASSERT_TRUE(devkit.ok());
-  EXPECT_EQ(devkit->names, VocEvalClassNames());
-  Write("classes.txt", "\n");
-  devkit = VocClassesOfRoot(root_);
-  ASSERT_TRUE(devkit.ok());
-  EXPECT_EQ(devkit->names.size(), 20u);
-  Write("classes.txt", "kiwi\n");
-  absl::StatusOr<VocClassList> custom = VocClassesOfRoot(root_);
-  ASSERT_TRUE(custom.ok());
-  EXPECT_THAT(custom->names, ElementsAre("kiwi"));
-}
 
 TEST_F(VocAnnotationsTest, KeepsDevkitBoxesDifficultFlagsAndEmptyImages) {
   Write("ImageSets/Main/test.txt", "a\nb\n");
