@@ -47,6 +47,8 @@ cmp -s "$TMP/sweep/random/seed3/cycle_00/selection.csv" \
 # The sweep's report: both methods, and HUALE against Random paired by seed.
 grep -q "^| huale | 1 | " "$TMP/sweep/sweeps/pair/summary.md" || fail "summary.md lacks huale"
 grep -q "^| method − random " "$TMP/sweep/sweeps/pair/summary.md" || fail "no paired table"
+grep -q "^| huale | 1 | [0-9]* | [0-9]* | [0-9]* | [0-9]*:[0-9][0-9] | " \
+  "$TMP/sweep/sweeps/pair/summary.md" || fail "the timing table lacks huale"
 [[ -s "$TMP/sweep/sweeps/pair/plot.png" ]] || fail "no plot.png"
 if "$SWEEP" --specs="$TMP/random.pbtxt" --seeds=3 --baseline=cald >"$TMP/baseline.log" 2>&1; then
   fail "an unknown --baseline was accepted"

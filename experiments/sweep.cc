@@ -7,7 +7,7 @@
 //
 // Results: <output_dir of the first spec>/sweeps/<name>/{summary.md, summary.csv,
 // plot.svg, plot.png}. summary.md also holds each method's difference to the
-// baseline (--baseline), paired by seed. --report_only skips training and reports
+// baseline (--baseline), paired by seed, and its time per cycle. --report_only skips training and reports
 // what exists.
 #include <algorithm>
 #include <iostream>
@@ -152,6 +152,7 @@ int Main() {
       !paired.empty()) {
     absl::StrAppend(&table, "\n", paired);
   }
+  absl::StrAppend(&table, "\n", TimingsMarkdown(SummarizeTimings(runs)));
   for (const auto& [file, contents] :
        {std::pair<std::string, std::string>{"summary.md", table},
         {"summary.csv", SummaryCsv(summaries)},

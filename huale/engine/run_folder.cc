@@ -144,7 +144,9 @@ absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
   absl::StatusOr<std::vector<CycleMetrics>> all = RunFolder(run_directory).ReadAllCycleMetrics();
   if (!all.ok()) return all.status();
   RunMetrics run{method, seed, {}};
-  for (const CycleMetrics& m : *all) run.cycles.push_back({m.cycle, m.labelled, m.primary});
+  for (const CycleMetrics& m : *all) {
+    run.cycles.push_back({m.cycle, m.labelled, m.primary, m.timings_seconds});
+  }
   return run;
 }
 

@@ -207,6 +207,60 @@ std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differ
   return table;
 }
 
+std::vector<MethodTimings> SummarizeTimings(const std::vector<RunMetrics>& runs) {
+  static const char* const kStageSeconds[] = {"train", "evaluate", "score", "select"};
+  std::vector<MethodTimings> rows;
+  std::map<std::string, std::map<std::string, double>> sums;
+  for (const RunMetrics& run : runs) {
+    if (run.cycles.empty()) continue;
+    auto it = std::find_if(rows.begin(), rows.end(),
+                           [&](const MethodTimings& t) { return t.method == run.method; });
+    if (it == rows.end()) {
+      rows.push_back(MethodTimings{run.method});
+      it = rows.end() - 1;
+    }
+    ++it->runs;
+    double run_seconds = 0;
+    for (const CycleMetric& cycle : run.cycles) {
+      for (const auto& [key, value] : cycle.timings) {
+        sums[run.method][key] += value;
+        ++it->count[key];
+      }
+      for (const char* stage : kStageSeconds) {
+        if (auto found = cycle.timings.find(stage); found != cycle.timings.end()) {
+          run_seconds += found->second;
+        }
+      }
+    }
+    it->mean_run_seconds += run_seconds;
+  }
+  for (MethodTimings& row : rows) {
+    for (const auto& [key, sum] : sums[row.method]) row.mean[key] = sum / row.count[key];
+    row.mean_run_seconds /= row.runs;
+  }
+  return rows;
+}
+
+std::string TimingsMarkdown(const std::vector<MethodTimings>& timings) {
+  if (timings.empty()) return "";
+  auto cell = [](const MethodTimings& t, const std::string& key, int decimals) {
+    auto it = t.mean.find(key);
+    return it == t.mean.end() ? std::string("–") : absl::StrFormat("%.*f", decimals, it->second);
+  };
+  std::string table =
+      "| method (mean per cycle) | runs | train s | evaluate s | score s | run total | "
+      "training img/s | scoring img/s |\n|---|---|---|---|---|---|---|---|\n";
+  for (const MethodTimings& t : timings) {
+    const int minutes = static_cast<int>(t.mean_run_seconds / 60);
+    const int seconds = static_cast<int>(std::lround(t.mean_run_seconds)) - 60 * minutes;
+    absl::StrAppendFormat(&table, "| %s | %d | %s | %s | %s | %d:%02d | %s | %s |\n", t.method,
+                          t.runs, cell(t, "train", 0), cell(t, "evaluate", 0), cell(t, "score", 0),
+                          minutes, seconds, cell(t, "train_images_per_second", 1),
+                          cell(t, "score_images_per_second", 1));
+  }
+  return table;
+}
+
 std::string SummaryCsv(const std::vector<MethodSummary>& summaries) {
   std::string csv = "method,cycle,labelled,seeds,mean,stddev\n";
   for (const MethodSummary& s : summaries) {

@@ -5,6 +5,7 @@
 #define HUALE_ENGINE_SWEEP_REPORT_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,10 @@ struct CycleMetric {
   int cycle = 0;
   int labelled = 0;   // labelled images trained on in this cycle
   double metric = 0;  // e.g. mAP@0.5 in [0, 1]
+  // Stage timings of the cycle as the loop recorded them ("train", "evaluate",
+  // "score", "select" in seconds; "score_images_per_second", ...); a stage that
+  // did not run (a shared initial model, the last cycle's selection) is absent.
+  std::map<std::string, double> timings;
 };
 
 struct RunMetrics {
@@ -59,6 +64,22 @@ std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& r
 // Markdown table of the above, in percent points; empty without rows.
 std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differences,
                                      const std::string& metric_name);
+
+// Cost of a method: per-cycle stage times and rates, each the mean over every
+// (seed, cycle) that recorded it.
+struct MethodTimings {
+  std::string method;
+  int runs = 0;
+  std::map<std::string, double> mean;    // timing key -> mean
+  std::map<std::string, int> count;      // timing key -> (seed, cycle) pairs behind it
+  double mean_run_seconds = 0;  // mean over runs of the summed stage seconds
+};
+
+std::vector<MethodTimings> SummarizeTimings(const std::vector<RunMetrics>& runs);
+
+// Markdown: train / evaluate / score seconds per cycle, their sum per run, and
+// the training and scoring rates.
+std::string TimingsMarkdown(const std::vector<MethodTimings>& timings);
 
 // Markdown table: one row per method, columns per labelled count, values in
 // percent "mean ± std", and the mean over cycles.

@@ -83,6 +83,34 @@ TEST(PairedDifferences, NoBaselineRunsGiveNoRows) {
   EXPECT_EQ(PairedDifferenceMarkdown({}, "mAP"), "");
 }
 
+TEST(SummarizeTimings, MeansOverTheCyclesThatRecordedEachStage) {
+  // Seed 0: cycle 0 trained (100 s) and scored (20 s at 30 img/s); cycle 1 only
+  // evaluated. Seed 1 shared its initial model: cycle 0 scored only (40 s at
+  // 10 img/s), cycle 1 trained (200 s) and evaluated (10 s).
+  std::vector<RunMetrics> runs = {
+      {"huale", 0, {{0, 100, 0.3, {{"train", 100}, {"score", 20}, {"score_images_per_second", 30}}},
+                    {1, 200, 0.4, {{"evaluate", 6}}}}},
+      {"huale", 1, {{0, 100, 0.3, {{"score", 40}, {"score_images_per_second", 10}}},
+                    {1, 200, 0.4, {{"train", 200}, {"evaluate", 10}}}}},
+      {"random", 0, {{0, 100, 0.2, {{"train", 90}}}}},
+      {"random", 1, {}},  // not started: not a run of the summary
+  };
+  const std::vector<MethodTimings> timings = SummarizeTimings(runs);
+  ASSERT_EQ(timings.size(), 2u);
+  EXPECT_EQ(timings[0].runs, 2);
+  EXPECT_DOUBLE_EQ(timings[0].mean.at("train"), 150);
+  EXPECT_EQ(timings[0].count.at("train"), 2);
+  EXPECT_DOUBLE_EQ(timings[0].mean.at("score"), 30);
+  EXPECT_DOUBLE_EQ(timings[0].mean.at("evaluate"), 8);
+  EXPECT_DOUBLE_EQ(timings[0].mean.at("score_images_per_second"), 20);
+  // Run totals 126 s and 250 s (rates are not seconds).
+  EXPECT_DOUBLE_EQ(timings[0].mean_run_seconds, 188);
+  EXPECT_EQ(timings[1].runs, 1);
+  const std::string table = TimingsMarkdown(timings);
+  EXPECT_THAT(table, HasSubstr("| huale | 2 | 150 | 8 | 30 | 3:08 | – | 20.0 |"));
+  EXPECT_THAT(table, HasSubstr("| random | 1 | 90 | – | – | 1:30 | – | – |"));
+}
+
 TEST(SummaryCsv, LongFormat) {
   const std::string csv = SummaryCsv(SummarizeRuns(TwoMethodsThreeSeeds()));
   EXPECT_THAT(csv, HasSubstr("method,cycle,labelled,seeds,mean,stddev\nhuale,0,100,3,0.320000,0.020000\n"));
