@@ -24,6 +24,7 @@
 #include "experiments/spec_validation.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
+#include "huale/acquisition/acquisition_function.h"
 #include "huale/core/atomic_file.h"
 #include "huale/engine/active_learning_loop.h"
 #include "huale/engine/run_folder.h"
@@ -152,7 +153,20 @@ int Main() {
       !paired.empty()) {
     absl::StrAppend(&table, "\n", paired);
   }
-  absl::StrAppend(&table, "\n", TimingsMarkdown(SummarizeTimings(runs)));
+  std::vector<MethodTimings> timings = SummarizeTimings(runs);
+  for (MethodTimings& row : timings) {
+    // A scoring rate means detector passes per pool image; random selection
+    // runs none (runs of older builds recorded a meaningless rate for it).
+    const auto job = std::find_if(jobs.begin(), jobs.end(),
+                                  [&](const Job& j) { return j.method == row.method; });
+    absl::StatusOr<std::unique_ptr<AcquisitionFunction>> acquisition =
+        AcquisitionRegistry::Get().Create(job->plan.spec.acquisition().name(),
+                                          job->plan.spec.acquisition());
+    if (acquisition.ok() && !(*acquisition)->needs_detections()) {
+      row.mean.erase("score_images_per_second");
+    }
+  }
+  absl::StrAppend(&table, "\n", TimingsMarkdown(timings));
   for (const auto& [file, contents] :
        {std::pair<std::string, std::string>{"summary.md", table},
         {"summary.csv", SummaryCsv(summaries)},
