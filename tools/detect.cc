@@ -321,15 +321,10 @@ absl::Status RunWithRunFolder() {
   std::fprintf(stderr, "detect: %s (%s, %zu classes), %zu images\n", model_path.c_str(),
                model_spec.name().c_str(), test_split->class_names.size(), images->images.size());
 
-  // The evaluation's pipeline (active_learning_loop's InferenceOptionsFor).
-  InferenceOptions options;
-  options.batch_size = spec->training().batch_size();
-  options.loader_threads = spec->training().loader_threads();
-  options.min_size = spec->training().min_size();
-  options.max_size = spec->training().max_size();
-  options.device = absl::GetFlag(FLAGS_device).empty() ? spec->device() : absl::GetFlag(FLAGS_device);
+  // The run's evaluation pipeline.
+  InferenceOptions options = InferenceOptionsFor(*spec, "detect");
+  if (!absl::GetFlag(FLAGS_device).empty()) options.device = absl::GetFlag(FLAGS_device);
   options.fail_fast_on_bad_images = true;  // a user's image that cannot be read is an error
-  options.label = "detect";
   std::vector<int64_t> indices(images->images.size());
   for (size_t i = 0; i < indices.size(); ++i) indices[i] = static_cast<int64_t>(i);
   absl::StatusOr<std::vector<ImageDetections>> detections =

@@ -149,24 +149,11 @@ std::string SelectionToCsv(const Selection& selection) {
   return csv;
 }
 
-InferenceOptions InferenceOptionsFor(const ExperimentSpec& spec, std::string label) {
-  InferenceOptions options;
-  options.batch_size = spec.training().batch_size();
-  options.loader_threads = spec.training().loader_threads();
-  options.min_size = spec.training().min_size();
-  options.max_size = spec.training().max_size();
-  options.device = spec.device();
-  options.fail_fast_on_bad_images =
-      spec.dataset().bad_sample_policy() == DatasetSpec::FAIL_FAST;
-  options.label = std::move(label);
-  return options;
-}
-
 class Loop {
  public:
   Loop(const ExperimentSpec& spec, const Dataset& pool, const Dataset& test,
        const std::string& run_directory)
-      : spec_(spec), pool_(pool), test_(test), folder_(run_directory) {}
+      : spec_(spec), pool_(pool), test_(test), folder_(run_directory), initial_models_(spec) {}
 
   absl::Status Run(const LoopOptions& options) {
     // Tiny warm-up gradients of a fresh model produce denormal floats, which run
@@ -238,7 +225,7 @@ class Loop {
     if (cycle == 0 && spec_.schedule().share_initial_model() && !folder_.Exists(model_path)) {
       initial_model_key = InitialModelKey(pools);
       absl::StatusOr<std::optional<std::string>> source =
-          InitialModelCache(spec_).Fetch(initial_model_key, model_path);
+          initial_models_.Fetch(initial_model_key, model_path);
       if (!source.ok()) return source.status();
       if (source->has_value()) {
         std::cerr << absl::StrFormat(
@@ -280,8 +267,7 @@ class Loop {
     std::error_code ignored;
     fs::remove(state_path, ignored);  // the final model supersedes it
     if (!initial_model_key.empty()) {
-      if (absl::Status s = InitialModelCache(spec_).Store(initial_model_key, model_path,
-                                                          folder_.root());
+      if (absl::Status s = initial_models_.Store(initial_model_key, model_path, folder_.root());
           !s.ok()) {
         // Sharing only saves time: a failure costs the next run a retraining.
         LOG(WARNING) << "could not share the initial model: " << s.message();
@@ -381,6 +367,7 @@ class Loop {
   const Dataset& pool_;
   const Dataset& test_;
   RunFolder folder_;
+  const InitialModelCache initial_models_;
   EventWriter* events_ = nullptr;
   std::unique_ptr<AcquisitionFunction> acquisition_;
   std::unique_ptr<Evaluator> evaluator_;

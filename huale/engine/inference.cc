@@ -143,4 +143,17 @@ std::vector<double> LabelledClassShare(const Dataset& dataset,
   return share;
 }
 
+InferenceOptions InferenceOptionsFor(const ExperimentSpec& spec, std::string label) {
+  InferenceOptions options;
+  options.batch_size = spec.training().batch_size();
+  options.loader_threads = spec.training().loader_threads();
+  options.min_size = spec.training().min_size();
+  options.max_size = spec.training().max_size();
+  options.device = spec.device();
+  options.fail_fast_on_bad_images =
+      spec.dataset().bad_sample_policy() == DatasetSpec::FAIL_FAST;
+  options.label = std::move(label);
+  return options;
+}
+
 }  // namespace huale

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "experiments/spec.pb.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/detections.h"
 #include "huale/data/dataset.h"
@@ -25,6 +26,10 @@ struct InferenceOptions {
   bool fail_fast_on_bad_images = false;
   std::string label;  // progress bar prefix
 };
+
+// The pipeline a run evaluates and scores with: the training resize, batch
+// size, loader threads, device and bad-image policy of `spec`.
+InferenceOptions InferenceOptionsFor(const ExperimentSpec& spec, std::string label);
 
 // Detections for `indices` of `dataset`, in original-image pixels, image ids set.
 absl::StatusOr<std::vector<ImageDetections>> DetectImages(Detector& model, const Dataset& dataset,

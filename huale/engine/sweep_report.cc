@@ -210,32 +210,26 @@ std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differ
 std::vector<MethodTimings> SummarizeTimings(const std::vector<RunMetrics>& runs) {
   static const char* const kStageSeconds[] = {"train", "evaluate", "score", "select"};
   std::vector<MethodTimings> rows;
-  std::map<std::string, std::map<std::string, double>> sums;
   for (const RunMetrics& run : runs) {
     if (run.cycles.empty()) continue;
-    auto it = std::find_if(rows.begin(), rows.end(),
-                           [&](const MethodTimings& t) { return t.method == run.method; });
-    if (it == rows.end()) {
-      rows.push_back(MethodTimings{run.method});
-      it = rows.end() - 1;
-    }
-    ++it->runs;
-    double run_seconds = 0;
+    auto row = std::find_if(rows.begin(), rows.end(),
+                            [&](const MethodTimings& t) { return t.method == run.method; });
+    if (row == rows.end()) row = rows.insert(rows.end(), MethodTimings{run.method});
+    ++row->runs;
     for (const CycleMetric& cycle : run.cycles) {
       for (const auto& [key, value] : cycle.timings) {
-        sums[run.method][key] += value;
-        ++it->count[key];
+        row->mean[key] += value;  // a sum until divided below
+        ++row->count[key];
       }
       for (const char* stage : kStageSeconds) {
         if (auto found = cycle.timings.find(stage); found != cycle.timings.end()) {
-          run_seconds += found->second;
+          row->mean_run_seconds += found->second;
         }
       }
     }
-    it->mean_run_seconds += run_seconds;
   }
   for (MethodTimings& row : rows) {
-    for (const auto& [key, sum] : sums[row.method]) row.mean[key] = sum / row.count[key];
+    for (auto& [key, sum] : row.mean) sum /= row.count[key];
     row.mean_run_seconds /= row.runs;
   }
   return rows;
