@@ -76,6 +76,19 @@ expect 2 "unknown acquisition function 'hualee'" -- --spec="$TMP/unknown_acq.pbt
 write_spec "$TMP/nodata.pbtxt" ''
 expect 2 "data not found: no directory $TMP/no_such_dataset\. Run tools/make_it\." -- --spec="$TMP/nodata.pbtxt" --dry_run
 
+# CUDA on a CPU-only build (or a machine without a GPU): refused before any
+# work, saying which, with nothing written (a real run, not --dry_run).
+write_spec "$TMP/cuda.pbtxt" "device: \"cuda\" output_dir: \"$TMP/cuda_runs\""
+expect 2 'device: .*(this build has no CUDA \(build with --config=cuda\)|no CUDA device visible)' -- --spec="$TMP/cuda.pbtxt"
+if [[ -e "$TMP/cuda_runs" ]]; then
+  failed=$((failed + 1))
+  echo "FAIL: a refused device: \"cuda\" spec left $TMP/cuda_runs behind"
+else
+  passed=$((passed + 1))
+fi
+write_spec "$TMP/gpu.pbtxt" 'device: "gpu"'
+expect 2 'device: expected "cpu", "cuda" or "cuda:N", found "gpu"' -- --spec="$TMP/gpu.pbtxt" --dry_run
+
 # Negative and zero budgets, bad schedule and training values are named.
 write_spec "$TMP/budget.pbtxt" 'schedule { budget_per_cycle: -5 initial_size: 0 }'
 expect 2 'schedule.budget_per_cycle: must be > 0, found -5' -- --spec="$TMP/budget.pbtxt" --dry_run

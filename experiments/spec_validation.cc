@@ -12,6 +12,7 @@
 #include "experiments/spec_loader.h"
 #include "huale/core/registry.h"
 #include "huale/data/dataset_format.h"
+#include "huale/engine/device.h"
 #include "huale/losses/loss.h"
 
 namespace huale {
@@ -73,9 +74,9 @@ void CheckPositive(Number value, absl::string_view field, Problems& problems) {
 }
 
 void CheckDevice(const std::string& device, Problems& problems) {
-  if (device == "cpu" || device == "cuda" || absl::StartsWith(device, "cuda:")) return;
-  problems.Add("device", absl::StrCat("expected \"cpu\", \"cuda\" or \"cuda:N\", found \"",
-                                      device, "\""));
+  if (absl::Status usable = CheckDeviceUsable(device); !usable.ok()) {
+    problems.Add("device", usable.message());
+  }
 }
 
 void CheckTraining(const TrainingSpec& training, Problems& problems) {

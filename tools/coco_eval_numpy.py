@@ -1,4 +1,4 @@
-#!/usr/bin/python3
+#!/opt/huale/py/bin/python
 """NumPy re-implementation of pycocotools' COCOeval (bbox), the reference for
 huale's C++ COCO evaluator where pycocotools itself is not installed (Debian
 does not package it).
@@ -9,12 +9,12 @@ loops, accumulate, summarize), so its run time stands in for pycocotools'
 evaluate + accumulate. maskApi.c's bbIou is replaced by the same float
 operations in NumPy. It is validated against the shared pycocotools fixtures:
 
-  /usr/bin/python3 tools/coco_eval_numpy.py --check_fixtures huale/eval/testdata/coco_eval
+  /opt/huale/py/bin/python tools/coco_eval_numpy.py --check_fixtures huale/eval/testdata/coco_eval
 
 Evaluate (prints one JSON object: the twelve numbers, per-class AP, and the
 seconds spent in evaluate + accumulate, JSON loading excluded):
 
-  /usr/bin/python3 tools/coco_eval_numpy.py --gt GT.json --dt RESULTS.json
+  /opt/huale/py/bin/python tools/coco_eval_numpy.py --gt GT.json --dt RESULTS.json
 """
 import argparse
 import glob

@@ -9,7 +9,7 @@ set -u
 D="${TEST_SRCDIR}/huale"
 TMP="${TEST_TMPDIR:-$(mktemp -d)}"
 export HUALE_THREADS="${HUALE_THREADS:-2}"
-PY=/usr/bin/python3
+PY=/opt/huale/py/bin/python
 
 "$D/tools/make_fmnist_det" --profile=smoke --output_dir="$TMP/data" >"$TMP/make_data.log" 2>&1 || {
   echo "FAIL: generating the smoke dataset"; cat "$TMP/make_data.log"; exit 1; }

@@ -1,15 +1,15 @@
-#!/usr/bin/python3
+#!/opt/huale/py/bin/python
 """Exports torchvision weights to the file huale reads (huale/models/weights.h):
 torch.save() of a dict str -> Tensor with torchvision's state_dict names and
 BatchNorm's num_batches_tracked left out. Run with Debian's interpreter
 (python3-torch 1.13.1, python3-torchvision 0.14.1):
 
   # a whole detector (random init, or a torchvision checkpoint downloaded elsewhere)
-  /usr/bin/python3 tools/export_torchvision.py --model fasterrcnn_resnet50_fpn \
+  /opt/huale/py/bin/python tools/export_torchvision.py --model fasterrcnn_resnet50_fpn \
       [--checkpoint fasterrcnn_resnet50_fpn_coco-258fb6c6.pth] [--num_classes 91] \
       --out r50_coco.pt
   # an ImageNet backbone for fasterrcnn_resnet{18,34,50}_fpn (names backbone.body.*)
-  /usr/bin/python3 tools/export_torchvision.py --backbone resnet50 \
+  /opt/huale/py/bin/python tools/export_torchvision.py --backbone resnet50 \
       --checkpoint resnet50-0676ba61.pth --out r50_imagenet.pt
 
 Nothing is downloaded: checkpoints are files the user brings.

@@ -1,10 +1,10 @@
-#!/usr/bin/python3
+#!/opt/huale/py/bin/python
 """Fixtures for huale's Faster R-CNN equality tests (huale/models/faster_rcnn_test.cc):
 torchvision 0.14.1's fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None)
 with seed 0, min_size 160, max_size 224, run on two fixed images.
 
-  /usr/bin/python3 tools/make_detector_fixtures.py            # writes the fixture
-  /usr/bin/python3 tools/make_detector_fixtures.py --weights OUT.pt   # weights only
+  /opt/huale/py/bin/python tools/make_detector_fixtures.py            # writes the fixture
+  /opt/huale/py/bin/python tools/make_detector_fixtures.py --weights OUT.pt   # weights only
 
 The fixture (huale/models/testdata/detector_fixtures.pt, small, committed) holds the
 images, targets, the eval-mode detections, the training losses and the masks the

@@ -1,9 +1,9 @@
-#!/usr/bin/python3
+#!/opt/huale/py/bin/python
 """Writes huale/models/ops/testdata/ops_fixtures.pt: inputs and torchvision 0.14.1
 outputs for the op tests that cannot call torchvision in-process (its Python-level
 box_iou, batched_nms and MultiScaleRoIAlign). Run with Debian's interpreter:
 
-    /usr/bin/python3 tools/make_ops_fixtures.py [output.pt]
+    /opt/huale/py/bin/python tools/make_ops_fixtures.py [output.pt]
 
 The file is a torch.save() dict of str -> Tensor (C++ reads it with
 torch::pickle_load); lists are stored as numbered keys.

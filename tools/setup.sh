@@ -1,22 +1,28 @@
 #!/usr/bin/env bash
-# Installs the Debian 12 packages huale's build, tests and embedded benchmark need.
-# Idempotent: packages already present are left alone, and nothing runs when all
-# are installed. Usage: bash tools/setup.sh
+# Installs what huale's build, tests and embedded benchmark need:
+#  1. Debian 12 packages (build tools and the C++ libraries //third_party exposes);
+#  2. a Python prefix, /opt/huale/py, holding the pinned PyPI wheels of
+#     tools/requirements.txt: torch (whose headers and libraries are huale's
+#     LibTorch, see third_party/torch.bzl), torchvision, pycocotools and
+#     faster-coco-eval (the references tests and benchmarks call).
+# The CUDA 13.0 toolkit is expected at /usr/local/cuda (the torch wheel's CPU
+# library loads libcudart and libcupti from it; --config=cuda compiles with it).
+# Idempotent: what is present is left alone. Usage: bash tools/setup.sh
 set -euo pipefail
+cd "$(dirname "$0")/.."
 
+PREFIX=/opt/huale/py
+CUDA_HOME=/usr/local/cuda
 PACKAGES=(
   # Build system and compilers.
   bazel-bootstrap g++ protobuf-compiler
   # C++ libraries exposed by //third_party.
-  libtorch-dev libopenblas0-openmp
   libabsl-dev libgflags-dev libgoogle-glog-dev libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
   libpugixml-dev libsimdjson-dev
   # Real data for the embedded benchmark.
   dataset-fashion-mnist
-  # Reference implementations that generate committed fixtures and reference timings.
-  python3-torch python3-torchvision python3-numpy python3-pil
 )
 
 die() { echo "tools/setup.sh: $*" >&2; exit 1; }
@@ -24,25 +30,55 @@ die() { echo "tools/setup.sh: $*" >&2; exit 1; }
 command -v dpkg-query >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 ||
   die "needs Debian's apt-get and dpkg (Debian 12 'bookworm'); install these packages by other means: ${PACKAGES[*]}"
 
+SUDO=()
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null 2>&1 ||
+    die "not root and no sudo: run as root, or ask an administrator to run tools/setup.sh"
+  SUDO=(sudo)
+fi
+
+# 1. Debian packages.
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  echo "tools/setup.sh: all ${#PACKAGES[@]} packages already installed"
+  echo "tools/setup.sh: all ${#PACKAGES[@]} Debian packages already installed"
+else
+  echo "tools/setup.sh: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  "${SUDO[@]}" apt-get update -q || die "apt-get update failed: is a Debian archive reachable?"
+  "${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" ||
+    die "apt-get install failed for: ${missing[*]}"
+fi
+
+[ -e "$CUDA_HOME/lib64/libcudart.so.13" ] ||
+  die "the CUDA 13.0 toolkit is missing at $CUDA_HOME (the torch wheel's libtorch_cpu.so needs its libcudart.so.13 and libcupti.so.13)"
+
+# 2. The Python prefix. A stamp holds the hash of requirements.txt: a changed pin
+# reinstalls.
+REQUIREMENTS=tools/requirements.txt
+want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
+if [ -f "$PREFIX/.requirements.sha256" ] && [ "$(cat "$PREFIX/.requirements.sha256")" = "$want" ]; then
+  echo "tools/setup.sh: $PREFIX holds tools/requirements.txt's pins"
   exit 0
 fi
+PYTHON=${HUALE_PYTHON:-python3}
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null ||
+  die "needs Python 3.11 (the pinned wheels are cp311): '$PYTHON' is $("$PYTHON" --version 2>&1); set HUALE_PYTHON"
+libpython=$("$PYTHON" -c 'import sysconfig as s; print(s.get_config_var("LIBDIR") + "/" + s.get_config_var("INSTSONAME"))')
+[ -f "$libpython" ] ||
+  die "$PYTHON has no shared libpython ($libpython); torchvision's kernels, loaded by the C++ equality tests, need one: install Debian's python3.11 and set HUALE_PYTHON=/usr/bin/python3.11"
 
-SUDO=()
-if [ "$(id -u)" -ne 0 ]; then
-  command -v sudo >/dev/null 2>&1 ||
-    die "not root and no sudo: run as root, or ask an administrator to install: ${missing[*]}"
-  SUDO=(sudo)
-fi
-
-echo "tools/setup.sh: installing ${missing[*]}"
-export DEBIAN_FRONTEND=noninteractive
-"${SUDO[@]}" apt-get update -q || die "apt-get update failed: is a Debian archive reachable?"
-"${SUDO[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}" ||
-  die "apt-get install failed for: ${missing[*]}"
+echo "tools/setup.sh: installing the pinned wheels of $REQUIREMENTS into $PREFIX"
+"${SUDO[@]}" mkdir -p "$(dirname "$PREFIX")"
+"${SUDO[@]}" "$PYTHON" -m venv "$PREFIX" || die "python -m venv $PREFIX failed"
+"${SUDO[@]}" "$PREFIX/bin/pip" install -q --disable-pip-version-check --no-deps -r "$REQUIREMENTS" ||
+  die "pip install of $REQUIREMENTS failed: is PyPI reachable?"
+# The C++ equality tests load torchvision's kernels (torchvision/_C.so) into a
+# process that is not Python; they preload this libpython for its symbols.
+"${SUDO[@]}" ln -sfn "$libpython" "$PREFIX/lib/libpython-reference.so"
+"$PREFIX/bin/python" -c 'import torch, torchvision, pycocotools, faster_coco_eval' ||
+  die "the references do not import from $PREFIX"
+echo "$want" | "${SUDO[@]}" tee "$PREFIX/.requirements.sha256" >/dev/null
 echo "tools/setup.sh: done"

@@ -1,7 +1,7 @@
 // COCO instances loading time on a generated file of instances_train2017.json's
 // size (≈450 MB: 118k images, 860k annotations with polygons), written once to
 // /tmp (not committed), against Python's json.load on the same file in the
-// same run (coco_reader_benchmark.py, Debian's /usr/bin/python3).
+// same run (coco_reader_benchmark.py, the pinned Python prefix's /opt/huale/py/bin/python).
 //
 //   bazel run -c opt //huale/data:coco_reader_benchmark
 #include <sys/resource.h>
@@ -99,6 +99,6 @@ int main(int argc, char** argv) {
   std::printf("huale_peak_rss_mb %.0f\n", usage.ru_maxrss / 1024.0);
   std::fflush(stdout);
   const std::string command =
-      absl::StrCat("/usr/bin/python3 huale/data/coco_reader_benchmark.py ", huale::kPath);
+      absl::StrCat("/opt/huale/py/bin/python huale/data/coco_reader_benchmark.py ", huale::kPath);
   return std::system(command.c_str()) == 0 ? 0 : 1;
 }

@@ -2,7 +2,7 @@
 // threads on the Fashion-MNIST benchmark's scenes (smoke profile generated
 // into /tmp, 160x160 JPEG), at the scenes' own size and resized to 600 (a VOC
 // image size), against a PIL + NumPy reference (loader_benchmark.py, Debian's
-// /usr/bin/python3) on the same files in the same run.
+// /opt/huale/py/bin/python) on the same files in the same run.
 //
 //   bazel run -c opt //huale/data:loader_benchmark
 #include <cstdio>
@@ -109,7 +109,7 @@ int main(int argc, char** argv) {
   std::fflush(stdout);
   int status = 0;
   for (const int min_size : {160, 600}) {
-    status |= std::system(absl::StrCat("/usr/bin/python3 huale/data/loader_benchmark.py ",
+    status |= std::system(absl::StrCat("/opt/huale/py/bin/python huale/data/loader_benchmark.py ",
                                        huale::kList, " ", min_size, " 1000 ",
                                        min_size == 160 ? 20 : 5)
                               .c_str());

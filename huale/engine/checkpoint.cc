@@ -45,8 +45,15 @@ absl::StatusOr<TrainPosition> LoadCheckpoint(const std::string& path, torch::nn:
   }
   TrainPosition position;
   try {
+    // Tensors load onto the model's device, whatever device wrote them: a model
+    // trained on a GPU resumes or detects on the CPU and back.
+    torch::Device device(torch::kCPU);
+    for (const auto& parameter : model.parameters()) {
+      device = parameter.device();
+      break;
+    }
     torch::serialize::InputArchive archive;
-    archive.load_from(path);
+    archive.load_from(path, device);
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
     // InputArchive::read replaces a tensor with whatever shape the file holds, so

@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "huale/data/loader.h"
+#include "huale/engine/device.h"
 #include "huale/engine/progress.h"
 
 namespace huale {
@@ -31,7 +32,7 @@ absl::StatusOr<std::vector<ImageDetections>> DetectViews(Detector& model,
   std::vector<torch::Tensor> images;
   std::vector<ImageSize> sizes;
   for (const LoadedImage* view : views) {
-    images.push_back(view->image.to(device));
+    images.push_back(ToDevice(view->image, device));
     sizes.push_back({view->original_height, view->original_width});
   }
   absl::StatusOr<std::vector<ImageDetections>> detections =

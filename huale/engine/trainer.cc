@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
@@ -12,6 +13,7 @@
 #include "glog/logging.h"
 #include "huale/data/loader.h"
 #include "huale/engine/checkpoint.h"
+#include "huale/engine/device.h"
 #include "huale/engine/lr_schedule.h"
 #include "huale/engine/progress.h"
 
@@ -56,6 +58,39 @@ uint64_t MixSeed(uint64_t seed, uint64_t a, uint64_t b) {
   }
   return x;
 }
+
+namespace {
+
+// bfloat16 autocast on `device` for the scope's lifetime when `enabled` (the
+// losses come out in float: they are on autocast's float list or computed from
+// float-cast inputs).
+class AutocastScope {
+ public:
+  AutocastScope(const torch::Device& device, bool enabled)
+      : type_(device.type()), enabled_(enabled) {
+    if (!enabled_) return;
+    previous_enabled_ = at::autocast::is_autocast_enabled(type_);
+    previous_dtype_ = at::autocast::get_autocast_dtype(type_);
+    at::autocast::set_autocast_enabled(type_, true);
+    at::autocast::set_autocast_dtype(type_, at::kBFloat16);
+  }
+  ~AutocastScope() {
+    if (!enabled_) return;
+    at::autocast::set_autocast_enabled(type_, previous_enabled_);
+    at::autocast::set_autocast_dtype(type_, previous_dtype_);
+    at::autocast::clear_cache();
+  }
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  const at::DeviceType type_;
+  const bool enabled_;
+  bool previous_enabled_ = false;
+  at::ScalarType previous_dtype_ = at::kBFloat16;
+};
+
+}  // namespace
 
 absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& dataset,
                                            const std::vector<int64_t>& labelled,
@@ -108,14 +143,18 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
       std::vector<torch::Tensor> images;
       std::vector<DetectionTarget> targets;
       for (const LoadedImage& item : batch) {
-        images.push_back(item.image.to(device));
-        targets.push_back({item.boxes.to(device), item.labels.to(device)});
+        images.push_back(ToDevice(item.image, device));
+        targets.push_back({ToDevice(item.boxes, device), ToDevice(item.labels, device)});
       }
       const double lr = LearningRateAt(schedule, position.iteration, epoch);
       for (auto& group : optimizer.param_groups()) {
         static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
       }
-      absl::StatusOr<std::map<std::string, torch::Tensor>> losses = model.Losses(images, targets);
+      absl::StatusOr<std::map<std::string, torch::Tensor>> losses;
+      {
+        const AutocastScope autocast(device, training.amp());
+        losses = model.Losses(images, targets);
+      }
       if (!losses.ok()) return losses.status();
       torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(device));
       for (const auto& [name, value] : *losses) total = total + value;

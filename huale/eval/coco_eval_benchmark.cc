@@ -200,7 +200,7 @@ int CompareWithReference(const std::string& script) {
   }
   const double rss_after = peak_reset ? ProcStatusMib("VmHWM") : MaxRssMib();
 
-  const std::string command = absl::StrCat("/usr/bin/python3 ", script, " --gt ", g_gt_path,
+  const std::string command = absl::StrCat("/opt/huale/py/bin/python ", script, " --gt ", g_gt_path,
                                            " --dt ", g_dt_path);
   std::printf("\nRunning the NumPy reference (pycocotools' rules): %s\n", command.c_str());
   std::fflush(stdout);

@@ -32,13 +32,14 @@ torch::Tensor AnchorGenerator::operator()(int64_t padded_height, int64_t padded_
   for (size_t l = 0; l < features.size(); ++l) {
     const int64_t gh = features[l].size(2), gw = features[l].size(3);
     const int64_t stride_h = padded_height / gh, stride_w = padded_width / gw;
-    const auto opts = torch::TensorOptions().dtype(torch::kInt32);
+    const auto opts = torch::TensorOptions().dtype(torch::kInt32).device(features[l].device());
     const torch::Tensor sx = torch::arange(0, gw, opts).to(torch::kFloat) * stride_w;
     const torch::Tensor sy = torch::arange(0, gh, opts).to(torch::kFloat) * stride_h;
     const std::vector<torch::Tensor> grid = torch::meshgrid({sy, sx}, "ij");
     const torch::Tensor shift_y = grid[0].reshape(-1), shift_x = grid[1].reshape(-1);
     const torch::Tensor shifts = torch::stack({shift_x, shift_y, shift_x, shift_y}, 1);
-    all.push_back((shifts.view({-1, 1, 4}) + cell_anchors_[l].view({1, -1, 4})).reshape({-1, 4}));
+    const torch::Tensor cell = cell_anchors_[l].to(features[l].device());
+    all.push_back((shifts.view({-1, 1, 4}) + cell.view({1, -1, 4})).reshape({-1, 4}));
   }
   return torch::cat(all, 0);
 }

@@ -314,11 +314,13 @@ absl::StatusOr<std::vector<ImageDetections>> FasterRcnn::Detect(
     ImageDetections image;
     image.height = original_sizes.empty() ? images[i].size(1) : original_sizes[i].height;
     image.width = original_sizes.empty() ? images[i].size(2) : original_sizes[i].width;
-    const torch::Tensor boxes = d.boxes.to(torch::kDouble).contiguous();
-    const torch::Tensor scores = d.scores.to(torch::kFloat).contiguous();
-    const torch::Tensor labels = d.labels.contiguous();
-    const torch::Tensor probs = d.class_probs.to(torch::kFloat).contiguous();
-    const torch::Tensor iou = d.iou.defined() ? d.iou.to(torch::kFloat).contiguous() : d.iou;
+    // To host memory (the model may run on a GPU).
+    const torch::Tensor boxes = d.boxes.to(torch::kCPU, torch::kDouble).contiguous();
+    const torch::Tensor scores = d.scores.to(torch::kCPU, torch::kFloat).contiguous();
+    const torch::Tensor labels = d.labels.to(torch::kCPU, torch::kLong).contiguous();
+    const torch::Tensor probs = d.class_probs.to(torch::kCPU, torch::kFloat).contiguous();
+    const torch::Tensor iou =
+        d.iou.defined() ? d.iou.to(torch::kCPU, torch::kFloat).contiguous() : d.iou;
     const int64_t n = boxes.size(0), c = probs.size(1);
     for (int64_t k = 0; k < n; ++k) {
       Detection det;

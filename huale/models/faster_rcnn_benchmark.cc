@@ -103,7 +103,7 @@ class Collector : public benchmark::ConsoleReporter {
 };
 
 std::map<std::string, double> RunTorchvision() {
-  const std::string cmd = absl::StrCat("/usr/bin/python3 huale/models/faster_rcnn_benchmark.py --threads ",
+  const std::string cmd = absl::StrCat("/opt/huale/py/bin/python huale/models/faster_rcnn_benchmark.py --threads ",
                                        g_threads, " --iters ", g_iters, " 2>&1");
   std::map<std::string, double> out;
   FILE* pipe = popen(cmd.c_str(), "r");

@@ -1,10 +1,10 @@
-#!/usr/bin/python3
+#!/opt/huale/py/bin/python
 """torchvision's side of faster_rcnn_benchmark.cc: the same models, inputs and
 thread count, timed the same way (mean of N iterations after one warm-up).
 Prints one line per case: "<case> <seconds per iteration>". Also prints the small
 model's multiply-accumulates per 160 x 160 image (conv + linear layers, inference).
 
-  /usr/bin/python3 huale/models/faster_rcnn_benchmark.py --threads 2
+  /opt/huale/py/bin/python huale/models/faster_rcnn_benchmark.py --threads 2
 """
 import argparse
 import time

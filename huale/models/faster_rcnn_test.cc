@@ -39,7 +39,7 @@ const std::string& WeightsPath() {
     const char* tmp = std::getenv("TEST_TMPDIR");
     auto* p = new std::string(absl::StrCat(tmp ? tmp : "/tmp", "/r50_weights.pt"));
     const std::string cmd = absl::StrCat(
-        "/usr/bin/python3 ", Runfile("tools/make_detector_fixtures.py"), " --weights ", *p);
+        "/opt/huale/py/bin/python ", Runfile("tools/make_detector_fixtures.py"), " --weights ", *p);
     CHECK_EQ(std::system(cmd.c_str()), 0) << cmd;
     return p;
   }();

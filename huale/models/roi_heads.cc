@@ -70,8 +70,9 @@ RoiHeadsOutput RoiHeadsImpl::forward(const std::vector<torch::Tensor>& features,
       const torch::Tensor& gt = (*targets)[i].boxes;
       proposals[i] = torch::cat({proposals[i], gt.to(proposals[i].dtype())});  // add_gt_proposals
       if (gt.numel() == 0) {
-        matched_idxs.push_back(torch::zeros({proposals[i].size(0)}, torch::kLong));
-        labels.push_back(torch::zeros({proposals[i].size(0)}, torch::kLong));
+        const auto long_options = proposals[i].options().dtype(torch::kLong);
+        matched_idxs.push_back(torch::zeros({proposals[i].size(0)}, long_options));
+        labels.push_back(torch::zeros({proposals[i].size(0)}, long_options));
         continue;
       }
       const torch::Tensor matched = matcher_(ops::BoxIou(gt, proposals[i]));
@@ -91,7 +92,8 @@ RoiHeadsOutput RoiHeadsImpl::forward(const std::vector<torch::Tensor>& features,
       sampled_labels.push_back(labels[i].index({inds}));
       const torch::Tensor idx = matched_idxs[i].index({inds});
       torch::Tensor gt = (*targets)[i].boxes;
-      torch::Tensor rho = gt.numel() == 0 ? torch::zeros({1}) : GtDensity(gt);
+      torch::Tensor rho = gt.numel() == 0 ? torch::zeros({1}, proposals[i].options().dtype(torch::kFloat))
+                                          : GtDensity(gt);
       if (gt.numel() == 0) gt = torch::zeros({1, 4}, proposals[i].options());
       matched_gt.push_back(gt.index({idx}));
       density.push_back(rho.index({idx}));
@@ -172,8 +174,9 @@ std::vector<RoiDetections> RoiHeadsImpl::Postprocess(
     torch::Tensor boxes = ClipBoxesToImage(pred_boxes.slice(0, offset, offset + n),
                                            image_sizes[i].height, image_sizes[i].width);
     torch::Tensor s = scores.slice(0, offset, offset + n);
-    torch::Tensor labels = torch::arange(c, torch::kLong).view({1, -1}).expand_as(s);
-    torch::Tensor rows = torch::arange(n, torch::kLong).view({-1, 1}).expand_as(s);
+    const auto long_options = s.options().dtype(torch::kLong);
+    torch::Tensor labels = torch::arange(c, long_options).view({1, -1}).expand_as(s);
+    torch::Tensor rows = torch::arange(n, long_options).view({-1, 1}).expand_as(s);
     boxes = boxes.index({Slice(), Slice(1, None)}).reshape({-1, 4});
     s = s.index({Slice(), Slice(1, None)}).reshape(-1);
     labels = labels.index({Slice(), Slice(1, None)}).reshape(-1);

@@ -107,14 +107,16 @@ std::vector<torch::Tensor> RegionProposalNetworkImpl::FilterProposals(
   int64_t offset = 0;
   for (size_t l = 0; l < anchors_per_level.size(); ++l) {
     const int64_t n = anchors_per_level[l];
-    levels.push_back(torch::full({n}, static_cast<int64_t>(l), torch::kLong));
+    levels.push_back(torch::full({n}, static_cast<int64_t>(l),
+                                 objectness.options().dtype(torch::kLong)));
     const torch::Tensor ob = objectness.slice(1, offset, offset + n);
     top_idx.push_back(std::get<1>(ob.topk(std::min(pre_nms, n), 1)) + offset);
     offset += n;
   }
   const torch::Tensor top = torch::cat(top_idx, 1);  // [B, K]
   const torch::Tensor level = torch::cat(levels);
-  const torch::Tensor batch_idx = torch::arange(num_images, torch::kLong).unsqueeze(1);
+  const torch::Tensor batch_idx =
+      torch::arange(num_images, objectness.options().dtype(torch::kLong)).unsqueeze(1);
   const torch::Tensor top_scores = objectness.index({batch_idx, top});
   const torch::Tensor top_levels = level.index({top});
   const torch::Tensor top_boxes = proposals.index({batch_idx, top});
@@ -146,7 +148,7 @@ std::map<std::string, torch::Tensor> RegionProposalNetworkImpl::Losses(
   for (int64_t i = 0; i < num_images; ++i) {
     const torch::Tensor gt = targets[i].boxes;
     if (gt.numel() == 0) {
-      labels.push_back(torch::zeros({anchors.size(0)}, torch::kFloat));
+      labels.push_back(torch::zeros({anchors.size(0)}, anchors.options().dtype(torch::kFloat)));
       regression_targets.push_back(box_coder_.Encode(torch::zeros_like(anchors), anchors));
       continue;
     }

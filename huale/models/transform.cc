@@ -21,8 +21,10 @@ torch::Tensor DetectorTransform::ResizeBoxes(const torch::Tensor& boxes, ImageSi
 
 ImageBatch DetectorTransform::operator()(const std::vector<torch::Tensor>& images,
                                          std::vector<DetectionTarget>* targets) const {
-  const torch::Tensor mean = torch::tensor(options_.mean, torch::kFloat).view({-1, 1, 1});
-  const torch::Tensor std = torch::tensor(options_.std, torch::kFloat).view({-1, 1, 1});
+  const torch::Device device = images.empty() ? torch::Device(torch::kCPU) : images[0].device();
+  const torch::Tensor mean =
+      torch::tensor(options_.mean, torch::kFloat).view({-1, 1, 1}).to(device);
+  const torch::Tensor std = torch::tensor(options_.std, torch::kFloat).view({-1, 1, 1}).to(device);
   std::vector<torch::Tensor> resized;
   ImageBatch batch;
   for (size_t i = 0; i < images.size(); ++i) {

@@ -1,7 +1,7 @@
 """Reference values for eiou_test: Peng & Yu's smooth extended-IoU loss as in
 the public reference code (libfacedetection.train / mmdetection's eiou_loss,
 smooth_point=0.1, eps=1e-7, pixel units, no union multiplier), transcribed
-here with PyTorch 1.13. Run: /usr/bin/python3 eiou_reference.py
+here with PyTorch 1.13 and again with the pinned torch 2.11.0 (identical output). Run: /opt/huale/py/bin/python eiou_reference.py
 Prints C++ initialisers {px1, py1, px2, py2, tx1, ty1, tx2, ty2, loss}."""
 import torch
 

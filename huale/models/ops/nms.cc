@@ -8,6 +8,8 @@
 #include "huale/models/ops/nms.h"
 
 #include <ATen/ATen.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/library.h>
 
 #include <algorithm>
 #include <cmath>
@@ -118,11 +120,25 @@ at::Tensor NmsKernel(const at::Tensor& dets, const at::Tensor& scores,
   return out;
 }
 
+at::Tensor NmsCpu(const at::Tensor& boxes, const at::Tensor& scores,
+                  double iou_threshold) {
+  internal::CheckNmsInputs(boxes, scores);
+  if (boxes.numel() == 0) return at::empty({0}, boxes.options().dtype(at::kLong));
+  at::Tensor result;
+  AT_DISPATCH_FLOATING_TYPES(boxes.scalar_type(), "huale::ops::Nms", [&] {
+    result = NmsKernel<scalar_t>(boxes, scores, iou_threshold);
+  });
+  return result;
+}
+
+}  // namespace
+
+namespace internal {
+
 void CheckNmsInputs(const at::Tensor& boxes, const at::Tensor& scores) {
-  TORCH_CHECK(boxes.device().is_cpu() && scores.device().is_cpu(),
-              "huale::ops::Nms: only CPU tensors are supported (this LibTorch has "
-              "no CUDA kernels for it); found boxes on ", boxes.device(),
-              ", scores on ", scores.device());
+  TORCH_CHECK(boxes.device() == scores.device(),
+              "huale::ops::Nms: boxes and scores must be on one device; found boxes on ",
+              boxes.device(), ", scores on ", scores.device());
   TORCH_CHECK(boxes.dim() == 2 && boxes.size(1) == 4,
               "huale::ops::Nms: expected boxes of shape [N, 4], found ",
               boxes.sizes());
@@ -134,23 +150,30 @@ void CheckNmsInputs(const at::Tensor& boxes, const at::Tensor& scores) {
               " but scores are ", scores.scalar_type());
 }
 
-}  // namespace
+}  // namespace internal
+
+TORCH_LIBRARY_FRAGMENT(huale, m) {
+  m.def("nms(Tensor boxes, Tensor scores, float iou_threshold) -> Tensor");
+}
+
+TORCH_LIBRARY_IMPL(huale, CPU, m) { m.impl("nms", &NmsCpu); }
 
 torch::Tensor Nms(const torch::Tensor& boxes, const torch::Tensor& scores,
                   double iou_threshold) {
-  CheckNmsInputs(boxes, scores);
-  if (boxes.numel() == 0) return at::empty({0}, boxes.options().dtype(at::kLong));
+  static const auto op =
+      c10::Dispatcher::singleton()
+          .findSchemaOrThrow("huale::nms", "")
+          .typed<at::Tensor(const at::Tensor&, const at::Tensor&, double)>();
   at::NoGradGuard no_grad;
-  at::Tensor result;
-  AT_DISPATCH_FLOATING_TYPES(boxes.scalar_type(), "huale::ops::Nms", [&] {
-    result = NmsKernel<scalar_t>(boxes, scores, iou_threshold);
-  });
-  return result;
+  const bool reduced = boxes.scalar_type() == at::kHalf ||
+                       boxes.scalar_type() == at::kBFloat16;
+  if (reduced) return op.call(boxes.to(at::kFloat), scores.to(at::kFloat), iou_threshold);
+  return op.call(boxes, scores, iou_threshold);
 }
 
 torch::Tensor BatchedNms(const torch::Tensor& boxes, const torch::Tensor& scores,
                          const torch::Tensor& idxs, double iou_threshold) {
-  CheckNmsInputs(boxes, scores);
+  internal::CheckNmsInputs(boxes, scores);
   TORCH_CHECK(idxs.dim() == 1 && idxs.size(0) == boxes.size(0),
               "huale::ops::BatchedNms: expected idxs of shape [", boxes.size(0),
               "], found ", idxs.sizes());

@@ -10,11 +10,18 @@
 namespace huale {
 namespace ops {
 
-// boxes [N, 4], scores [N] (same floating dtype, CPU) -> int64 [K] indices of the
-// kept boxes, by decreasing score. A box is dropped when its IoU with a kept,
-// higher-scoring box is > iou_threshold.
+// boxes [N, 4], scores [N] (same floating dtype, same device) -> int64 [K]
+// indices of the kept boxes, by decreasing score. A box is dropped when its IoU
+// with a kept, higher-scoring box is > iou_threshold. The op huale::nms in the
+// dispatcher: the CPU kernel (nms.cc) or, in a --config=cuda build, the CUDA
+// kernel (nms_cuda.cu). Half and bfloat16 boxes (autocast) are computed in float.
 torch::Tensor Nms(const torch::Tensor& boxes, const torch::Tensor& scores,
                   double iou_threshold);
+
+namespace internal {
+// Shapes, dtypes and devices: the checks the CPU and CUDA kernels share.
+void CheckNmsInputs(const torch::Tensor& boxes, const torch::Tensor& scores);
+}  // namespace internal
 
 // NMS done independently per category idxs[i] (int64 [N]); the result is sorted by
 // decreasing score. Follows torchvision's dispatch: the coordinate-offset trick for

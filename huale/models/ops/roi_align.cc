@@ -9,6 +9,8 @@
 
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
+#include <ATen/core/dispatch/Dispatcher.h>
+#include <torch/library.h>
 #include <torch/csrc/autograd/custom_function.h>
 
 #include <algorithm>
@@ -299,9 +301,9 @@ void BackwardKernel(const T* grad, const int64_t* grad_strides, const T* rois,
 
 void CheckRois(const at::Tensor& rois, const at::Tensor& like, int64_t batch_size,
                const char* op) {
-  TORCH_CHECK(rois.device().is_cpu() && like.device().is_cpu(), op,
-              ": only CPU tensors are supported (this LibTorch has no CUDA kernels "
-              "for it); found tensors on ", like.device(), " and ", rois.device());
+  TORCH_CHECK(rois.device() == like.device(), op,
+              ": rois and features must be on one device; found ", rois.device(),
+              " and ", like.device());
   TORCH_CHECK(rois.dim() == 2 && rois.size(1) == 5, op,
               ": expected rois of shape [K, 5] (batch index, x1, y1, x2, y2), found ",
               rois.sizes());
@@ -344,16 +346,11 @@ void CheckPooling(int64_t pooled_height, int64_t pooled_width, const char* op) {
               pooled_width);
 }
 
-at::Tensor Forward(const at::Tensor& input, const at::Tensor& rois,
-                   double spatial_scale, int64_t pooled_height, int64_t pooled_width,
-                   int64_t sampling_ratio, bool aligned) {
-  const char* op = "huale::ops::RoiAlign";
-  TORCH_CHECK(input.dim() == 4, op, ": expected input of shape [N, C, H, W], found ",
-              input.sizes());
-  CheckPooling(pooled_height, pooled_width, op);
-  CheckRois(rois, input, input.size(0), op);
-  CheckMapSize(input.size(2), input.size(3), op);
-  CheckAdaptiveGrid(rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, op);
+at::Tensor ForwardCpu(const at::Tensor& input, const at::Tensor& rois,
+                      double spatial_scale, int64_t pooled_height, int64_t pooled_width,
+                      int64_t sampling_ratio, bool aligned) {
+  internal::CheckRoiAlignForward(input, rois, spatial_scale, pooled_height, pooled_width,
+                                 sampling_ratio, "huale::ops::RoiAlign");
   const int64_t num_rois = rois.size(0);
   const int64_t channels = input.size(1);
   // Every element is written by the kernel.
@@ -373,6 +370,38 @@ at::Tensor Forward(const at::Tensor& input, const at::Tensor& rois,
   return output;
 }
 
+at::Tensor BackwardCpu(const at::Tensor& grad, const at::Tensor& rois,
+                       double spatial_scale, int64_t pooled_height, int64_t pooled_width,
+                       int64_t batch_size, int64_t channels, int64_t height,
+                       int64_t width, int64_t sampling_ratio, bool aligned) {
+  internal::CheckRoiAlignBackward(grad, rois, spatial_scale, pooled_height, pooled_width,
+                                  batch_size, channels, height, width, sampling_ratio,
+                                  "huale::ops::RoiAlignBackward");
+  at::Tensor grad_input = at::zeros({batch_size, channels, height, width}, grad.options());
+  if (grad.numel() == 0 || grad_input.numel() == 0) return grad_input;
+  const at::Tensor rois_c = rois.contiguous();
+  const int64_t strides[4] = {grad.stride(0), grad.stride(1), grad.stride(2),
+                              grad.stride(3)};
+  AT_DISPATCH_FLOATING_TYPES(grad.scalar_type(), "huale::ops::RoiAlignBackward", [&] {
+    BackwardKernel<scalar_t>(
+        grad.data_ptr<scalar_t>(), strides, rois_c.data_ptr<scalar_t>(),
+        rois.size(0), static_cast<scalar_t>(spatial_scale), channels,
+        static_cast<int>(height), static_cast<int>(width),
+        static_cast<int>(pooled_height), static_cast<int>(pooled_width),
+        static_cast<int>(sampling_ratio), aligned, grad_input.data_ptr<scalar_t>());
+  });
+  return grad_input;
+}
+
+const auto& ForwardOp() {
+  static const auto op =
+      c10::Dispatcher::singleton()
+          .findSchemaOrThrow("huale::roi_align", "")
+          .typed<at::Tensor(const at::Tensor&, const at::Tensor&, double, int64_t,
+                            int64_t, int64_t, bool)>();
+  return op;
+}
+
 class RoiAlignFunction : public torch::autograd::Function<RoiAlignFunction> {
  public:
   static at::Tensor forward(torch::autograd::AutogradContext* ctx,
@@ -386,8 +415,8 @@ class RoiAlignFunction : public torch::autograd::Function<RoiAlignFunction> {
     ctx->saved_data["aligned"] = aligned;
     ctx->saved_data["input_shape"] = input.sizes();
     ctx->save_for_backward({rois});
-    return Forward(input, rois, spatial_scale, pooled_height, pooled_width,
-                   sampling_ratio, aligned);
+    return ForwardOp().call(input, rois, spatial_scale, pooled_height, pooled_width,
+                            sampling_ratio, aligned);
   }
 
   static torch::autograd::variable_list backward(
@@ -408,19 +437,24 @@ class RoiAlignFunction : public torch::autograd::Function<RoiAlignFunction> {
 
 }  // namespace
 
-torch::Tensor RoiAlign(const torch::Tensor& input, const torch::Tensor& rois,
-                       double spatial_scale, int64_t pooled_height,
-                       int64_t pooled_width, int64_t sampling_ratio, bool aligned) {
-  return RoiAlignFunction::apply(input, rois, spatial_scale, pooled_height,
-                                 pooled_width, sampling_ratio, aligned);
+namespace internal {
+
+void CheckRoiAlignForward(const at::Tensor& input, const at::Tensor& rois,
+                          double spatial_scale, int64_t pooled_height,
+                          int64_t pooled_width, int64_t sampling_ratio, const char* op) {
+  TORCH_CHECK(input.dim() == 4, op, ": expected input of shape [N, C, H, W], found ",
+              input.sizes());
+  CheckPooling(pooled_height, pooled_width, op);
+  CheckRois(rois, input, input.size(0), op);
+  CheckMapSize(input.size(2), input.size(3), op);
+  CheckAdaptiveGrid(rois, spatial_scale, pooled_height, pooled_width, sampling_ratio, op);
 }
 
-torch::Tensor RoiAlignBackward(const torch::Tensor& grad, const torch::Tensor& rois,
-                               double spatial_scale, int64_t pooled_height,
-                               int64_t pooled_width, int64_t batch_size,
-                               int64_t channels, int64_t height, int64_t width,
-                               int64_t sampling_ratio, bool aligned) {
-  const char* op = "huale::ops::RoiAlignBackward";
+void CheckRoiAlignBackward(const at::Tensor& grad, const at::Tensor& rois,
+                           double spatial_scale, int64_t pooled_height,
+                           int64_t pooled_width, int64_t batch_size, int64_t channels,
+                           int64_t height, int64_t width, int64_t sampling_ratio,
+                           const char* op) {
   CheckPooling(pooled_height, pooled_width, op);
   CheckRois(rois, grad, batch_size, op);
   CheckMapSize(height, width, op);
@@ -430,21 +464,51 @@ torch::Tensor RoiAlignBackward(const torch::Tensor& grad, const torch::Tensor& r
                   grad.size(3) == pooled_width,
               op, ": expected grad of shape [", rois.size(0), ", ", channels, ", ",
               pooled_height, ", ", pooled_width, "], found ", grad.sizes());
+}
+
+}  // namespace internal
+
+TORCH_LIBRARY_FRAGMENT(huale, m) {
+  m.def("roi_align(Tensor input, Tensor rois, float spatial_scale, int pooled_height, "
+        "int pooled_width, int sampling_ratio, bool aligned) -> Tensor");
+  m.def("_roi_align_backward(Tensor grad, Tensor rois, float spatial_scale, "
+        "int pooled_height, int pooled_width, int batch_size, int channels, "
+        "int height, int width, int sampling_ratio, bool aligned) -> Tensor");
+}
+
+TORCH_LIBRARY_IMPL(huale, CPU, m) {
+  m.impl("roi_align", &ForwardCpu);
+  m.impl("_roi_align_backward", &BackwardCpu);
+}
+
+torch::Tensor RoiAlign(const torch::Tensor& input, const torch::Tensor& rois,
+                       double spatial_scale, int64_t pooled_height,
+                       int64_t pooled_width, int64_t sampling_ratio, bool aligned) {
+  const at::ScalarType type = input.scalar_type();
+  if (type == at::kHalf || type == at::kBFloat16) {
+    return RoiAlignFunction::apply(input.to(at::kFloat), rois.to(at::kFloat),
+                                   spatial_scale, pooled_height, pooled_width,
+                                   sampling_ratio, aligned)
+        .to(type);
+  }
+  return RoiAlignFunction::apply(input, rois, spatial_scale, pooled_height,
+                                 pooled_width, sampling_ratio, aligned);
+}
+
+torch::Tensor RoiAlignBackward(const torch::Tensor& grad, const torch::Tensor& rois,
+                               double spatial_scale, int64_t pooled_height,
+                               int64_t pooled_width, int64_t batch_size,
+                               int64_t channels, int64_t height, int64_t width,
+                               int64_t sampling_ratio, bool aligned) {
+  static const auto op =
+      c10::Dispatcher::singleton()
+          .findSchemaOrThrow("huale::_roi_align_backward", "")
+          .typed<at::Tensor(const at::Tensor&, const at::Tensor&, double, int64_t,
+                            int64_t, int64_t, int64_t, int64_t, int64_t, int64_t,
+                            bool)>();
   at::NoGradGuard no_grad;
-  at::Tensor grad_input = at::zeros({batch_size, channels, height, width}, grad.options());
-  if (grad.numel() == 0 || grad_input.numel() == 0) return grad_input;
-  const at::Tensor rois_c = rois.contiguous();
-  const int64_t strides[4] = {grad.stride(0), grad.stride(1), grad.stride(2),
-                              grad.stride(3)};
-  AT_DISPATCH_FLOATING_TYPES(grad.scalar_type(), "huale::ops::RoiAlignBackward", [&] {
-    BackwardKernel<scalar_t>(
-        grad.data_ptr<scalar_t>(), strides, rois_c.data_ptr<scalar_t>(),
-        rois.size(0), static_cast<scalar_t>(spatial_scale), channels,
-        static_cast<int>(height), static_cast<int>(width),
-        static_cast<int>(pooled_height), static_cast<int>(pooled_width),
-        static_cast<int>(sampling_ratio), aligned, grad_input.data_ptr<scalar_t>());
-  });
-  return grad_input;
+  return op.call(grad, rois, spatial_scale, pooled_height, pooled_width, batch_size,
+                 channels, height, width, sampling_ratio, aligned);
 }
 
 }  // namespace ops

@@ -22,7 +22,7 @@ absl::StatusOr<std::map<std::string, torch::Tensor>> LoadOpsFixtures() {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     return absl::NotFoundError(absl::StrCat(
-        path, ": cannot open; regenerate with /usr/bin/python3 tools/make_ops_fixtures.py"));
+        path, ": cannot open; regenerate with /opt/huale/py/bin/python tools/make_ops_fixtures.py"));
   }
   const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
                                 std::istreambuf_iterator<char>());

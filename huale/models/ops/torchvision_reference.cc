@@ -3,14 +3,12 @@
 #include <ATen/ATen.h>
 #include <ATen/Parallel.h>
 #include <ATen/core/dispatch/Dispatcher.h>
-#include <dirent.h>
 #include <dlfcn.h>
 
 #include <cstdlib>
 #include <mutex>
 #include <string>
 
-#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 
 namespace huale {
@@ -18,26 +16,25 @@ namespace ops {
 namespace reference {
 namespace {
 
-constexpr char kDebianDir[] = "/usr/lib/python3/dist-packages/torchvision";
+constexpr char kDefaultPrefix[] = "/opt/huale/py";
+constexpr char kSitePackages[] = "lib/python3.11/site-packages";
 
-std::string FindLibrary() {
-  if (const char* env = std::getenv("HUALE_TORCHVISION_C_SO"); env && *env) return env;
-  DIR* dir = opendir(kDebianDir);
-  if (dir == nullptr) return "";
-  std::string found;
-  while (dirent* entry = readdir(dir)) {
-    const std::string name = entry->d_name;
-    if (absl::StartsWith(name, "_C.") && absl::EndsWith(name, ".so")) {
-      found = absl::StrCat(kDebianDir, "/", name);
-      break;
-    }
-  }
-  closedir(dir);
-  return found;
+std::string Prefix() {
+  if (const char* env = std::getenv("HUALE_PY_PREFIX"); env && *env) return env;
+  return kDefaultPrefix;
 }
 
 c10::OperatorHandle Op(const char* name) {
   return c10::Dispatcher::singleton().findSchemaOrThrow(name, "");
+}
+
+absl::Status Open(const std::string& path) {
+  if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
+    return absl::NotFoundError(absl::StrCat(
+        "torchvision reference: dlopen(", path, "): ", dlerror(),
+        "; run `bash tools/setup.sh` (it installs torchvision into ", kDefaultPrefix, ")"));
+  }
+  return absl::OkStatus();
 }
 
 }  // namespace
@@ -46,15 +43,15 @@ absl::Status LoadTorchvision() {
   static std::once_flag once;
   static absl::Status status;
   std::call_once(once, [] {
-    const std::string path = FindLibrary();
-    if (path.empty()) {
-      status = absl::NotFoundError(absl::StrCat(
-          "torchvision's _C.so not found: set HUALE_TORCHVISION_C_SO or install "
-          "python3-torchvision (looked in ", kDebianDir, ")"));
-      return;
-    }
-    if (dlopen(path.c_str(), RTLD_NOW | RTLD_GLOBAL) == nullptr) {
-      status = absl::NotFoundError(absl::StrCat("dlopen(", path, "): ", dlerror()));
+    const std::string prefix = Prefix();
+    const std::string site = absl::StrCat(prefix, "/", kSitePackages);
+    const std::string lib = absl::StrCat(site, "/torch/lib/");
+    for (const std::string& path :
+         {absl::StrCat(prefix, "/lib/libpython-reference.so"), lib + "libc10_cuda.so",
+          lib + "libtorch_cuda.so", lib + "libtorch.so", lib + "libtorch_python.so",
+          absl::StrCat(site, "/torchvision/_C.so")}) {
+      status = Open(path);
+      if (!status.ok()) return;
     }
   });
   return status;

@@ -1,7 +1,10 @@
-// Test and benchmark helper: torchvision's own CPU kernels, called in-process.
-// Debian's python3-torchvision ships torchvision/_C.so built against the same
-// LibTorch 1.13; dlopen()ing it registers torchvision::nms, ::roi_align and
-// ::_roi_align_backward with the c10 dispatcher, where they are called by name.
+// Test and benchmark helper: torchvision's own kernels, called in-process.
+// The pinned torchvision wheel (tools/requirements.txt, in /opt/huale/py) ships
+// torchvision/_C.so built against the same torch wheel huale links; dlopen()ing
+// it registers torchvision::nms, ::roi_align and ::_roi_align_backward with the
+// c10 dispatcher, where they are called by name. _C.so needs the wheel's
+// libtorch.so, libtorch_cuda.so and libtorch_python.so, and the last needs
+// libpython's symbols: those are loaded first (no interpreter is started).
 #ifndef HUALE_MODELS_OPS_TORCHVISION_REFERENCE_H_
 #define HUALE_MODELS_OPS_TORCHVISION_REFERENCE_H_
 
@@ -16,8 +19,9 @@ namespace huale {
 namespace ops {
 namespace reference {
 
-// Loads _C.so once per process: from $HUALE_TORCHVISION_C_SO when set, else the
-// first torchvision/_C*.so in Debian's dist-packages. NotFound when absent.
+// Loads _C.so once per process from the Python prefix $HUALE_PY_PREFIX (default
+// /opt/huale/py, where tools/setup.sh installs it). NotFound, naming what is
+// missing, when it cannot: callers fail (the reference is part of the setup).
 absl::Status LoadTorchvision();
 
 torch::Tensor TorchvisionNms(const torch::Tensor& boxes, const torch::Tensor& scores,

@@ -1,0 +1,217 @@
+// The GPU check (tools/gpu_check.sh builds it with --config=cuda and runs it on
+// a lent GPU machine): CUDA against CPU for the ops and the detector, and
+// huale's R50-FPN speed on the GPU (torchvision's is timed by
+// gpu_check_torchvision.py in the same call). Decodes no image files: inputs
+// are made in memory, so the bundle needs no OpenCV. Prints one line per check,
+// "PASS"/"FAIL", and exits 1 if any failed.
+//
+//   gpu_check [--iters=N] [--skip_timing]
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <ATen/autocast_mode.h>
+#include <torch/torch.h>
+
+#include "absl/strings/str_cat.h"
+#include "huale/engine/device.h"
+#include "huale/models/detector.h"
+#include "huale/models/ops/nms.h"
+#include "huale/models/ops/roi_align.h"
+
+namespace huale {
+namespace {
+
+int g_failures = 0;
+
+void Report(bool ok, const std::string& what) {
+  std::printf("%s  %s\n", ok ? "PASS" : "FAIL", what.c_str());
+  std::fflush(stdout);
+  if (!ok) ++g_failures;
+}
+
+torch::Tensor RandomBoxes(int64_t n, double extent, double max_size, bool integer) {
+  torch::Tensor xy = torch::rand({n, 2}, torch::kDouble) * extent;
+  torch::Tensor wh = torch::rand({n, 2}, torch::kDouble) * max_size + 1;
+  torch::Tensor boxes = torch::cat({xy, xy + wh}, 1);
+  if (integer) boxes = boxes.round();
+  return boxes.to(torch::kFloat);
+}
+
+void CheckNms(const torch::Device& cuda) {
+  torch::manual_seed(1);
+  for (const bool tied : {false, true}) {
+    for (const int64_t n : {100, 2000, 5000}) {
+      const torch::Tensor boxes = RandomBoxes(n, 300, 80, tied);
+      torch::Tensor scores = torch::rand({n});
+      if (tied) scores = (scores * 10).floor() / 10;  // ten distinct values
+      for (const double t : {0.3, 0.5, 0.7}) {
+        const torch::Tensor cpu = ops::Nms(boxes, scores, t);
+        const torch::Tensor gpu = ops::Nms(boxes.to(cuda), scores.to(cuda), t).cpu();
+        Report(torch::equal(cpu, gpu),
+               absl::StrCat("nms ", tied ? "tied" : "random", " n=", n, " iou=", t,
+                            ": keep ", cpu.size(0), " (CPU) vs ", gpu.size(0), " (CUDA)"));
+      }
+    }
+  }
+}
+
+void CheckRoiAlign(const torch::Device& cuda) {
+  torch::manual_seed(2);
+  const torch::Tensor input = torch::randn({2, 64, 50, 68});
+  torch::Tensor rois = torch::cat(
+      {torch::randint(0, 2, {500, 1}).to(torch::kFloat), RandomBoxes(500, 300, 150, false)}, 1);
+  rois.slice(0, 0, 20).slice(1, 1, 5) -= 40;  // partly outside the map
+  for (const bool aligned : {false, true}) {
+    for (const int64_t sampling : {0, 2}) {
+      const torch::Tensor x_cpu = input.clone().requires_grad_(true);
+      const torch::Tensor x_gpu = input.to(cuda).requires_grad_(true);
+      const torch::Tensor y_cpu = ops::RoiAlign(x_cpu, rois, 0.25, 7, 7, sampling, aligned);
+      const torch::Tensor y_gpu =
+          ops::RoiAlign(x_gpu, rois.to(cuda), 0.25, 7, 7, sampling, aligned);
+      const double forward = (y_cpu - y_gpu.cpu()).abs().max().item<double>();
+      const torch::Tensor grad = torch::randn_like(y_cpu);
+      y_cpu.backward(grad);
+      y_gpu.backward(grad.to(cuda));
+      const double backward = (x_cpu.grad() - x_gpu.grad().cpu()).abs().max().item<double>();
+      const double scale = x_cpu.grad().abs().max().item<double>();
+      const std::string what = absl::StrCat("roi_align aligned=", aligned, " sampling=", sampling);
+      Report(forward <= 1e-5, absl::StrCat(what, " forward max |CPU - CUDA| = ", forward));
+      Report(backward <= 1e-5 * std::max(1.0, scale),
+             absl::StrCat(what, " backward max |CPU - CUDA| = ", backward, " (grad scale ",
+                          scale, ")"));
+    }
+  }
+}
+
+std::unique_ptr<Detector> MakeModel(const std::string& name, int min_size, int max_size,
+                                    int num_classes) {
+  torch::manual_seed(0);
+  ModelSpec spec;
+  spec.set_name(name);
+  spec.mutable_faster_rcnn()->set_min_size(min_size);
+  spec.mutable_faster_rcnn()->set_max_size(max_size);
+  auto model = ModelRegistry::Get().Create(name, spec, num_classes);
+  if (!model.ok()) {
+    std::fprintf(stderr, "%s\n", std::string(model.status().message()).c_str());
+    std::exit(2);
+  }
+  return std::move(*model);
+}
+
+void CheckDetector(const torch::Device& cuda) {
+  for (const std::string name : {"fasterrcnn_small_fpn", "fasterrcnn_resnet50_fpn"}) {
+    std::unique_ptr<Detector> cpu = MakeModel(name, 320, 533, 20);
+    std::unique_ptr<Detector> gpu = MakeModel(name, 320, 533, 20);  // same seed, same weights
+    gpu->to(cuda);
+    cpu->eval();
+    gpu->eval();
+    torch::NoGradGuard no_grad;
+    torch::manual_seed(3);
+    std::vector<torch::Tensor> images = {torch::rand({3, 320, 427}), torch::rand({3, 300, 300})};
+    auto a = cpu->Detect(images, {}, {});
+    auto b = gpu->Detect({images[0].to(cuda), images[1].to(cuda)}, {}, {});
+    if (!a.ok() || !b.ok()) {
+      Report(false, absl::StrCat(name, " detect: ", (a.ok() ? b : a).status().ToString()));
+      continue;
+    }
+    for (size_t i = 0; i < images.size(); ++i) {
+      const auto& da = (*a)[i].detections;
+      const auto& db = (*b)[i].detections;
+      double box = 0, score = 0;
+      bool labels = da.size() == db.size();
+      for (size_t k = 0; labels && k < da.size(); ++k) {
+        labels = da[k].label == db[k].label;
+        box = std::max({box, std::abs(da[k].box.x1 - db[k].box.x1),
+                        std::abs(da[k].box.y1 - db[k].box.y1),
+                        std::abs(da[k].box.x2 - db[k].box.x2),
+                        std::abs(da[k].box.y2 - db[k].box.y2)});
+        score = std::max(score, static_cast<double>(std::abs(da[k].score - db[k].score)));
+      }
+      Report(labels && box <= 1e-2 && score <= 1e-3,
+             absl::StrCat(name, " image ", i, ": ", da.size(), " (CPU) vs ", db.size(),
+                          " (CUDA) detections, labels ", labels ? "equal" : "differ",
+                          ", max box diff ", box, " px, max score diff ", score));
+    }
+  }
+}
+
+double Seconds(const std::chrono::steady_clock::time_point& start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// R50-FPN at 800 px (torchvision's defaults: min 800, max 1333), batch 2.
+void TimeR50(const torch::Device& cuda, int iters, bool amp) {
+  std::unique_ptr<Detector> model = MakeModel("fasterrcnn_resnet50_fpn", 800, 1333, 90);
+  model->to(cuda);
+  torch::manual_seed(4);
+  std::vector<torch::Tensor> images;
+  std::vector<DetectionTarget> targets;
+  for (int i = 0; i < 2; ++i) {
+    images.push_back(torch::rand({3, 800, 1067}).to(cuda));
+    targets.push_back({torch::tensor({{10.f, 20.f, 360.f, 390.f}, {370.f, 40.f, 900.f, 700.f}})
+                           .to(cuda),
+                       torch::tensor({1, 50}, torch::kLong).to(cuda)});
+  }
+  model->train();
+  const auto step = [&] {
+    at::autocast::set_autocast_enabled(at::kCUDA, amp);
+    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
+    auto losses = model->Losses(images, targets);
+    at::autocast::set_autocast_enabled(at::kCUDA, false);
+    at::autocast::clear_cache();
+    torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(cuda));
+    for (auto& [name, value] : *losses) total = total + value.to(torch::kFloat);
+    model->zero_grad();
+    total.backward();
+  };
+  for (int i = 0; i < 3; ++i) step();
+  torch::cuda::synchronize();
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < iters; ++i) step();
+  torch::cuda::synchronize();
+  const double train = Seconds(start) / iters;
+  model->eval();
+  torch::NoGradGuard no_grad;
+  for (int i = 0; i < 3; ++i) (void)model->Detect(images, {}, {});
+  torch::cuda::synchronize();
+  start = std::chrono::steady_clock::now();
+  for (int i = 0; i < iters; ++i) (void)model->Detect(images, {}, {});
+  torch::cuda::synchronize();
+  const double inference = Seconds(start) / iters;
+  std::printf("TIME huale r50_fpn_800 batch2 %s train_step %.1f ms inference %.1f ms\n",
+              amp ? "bf16-autocast" : "fp32", train * 1e3, inference * 1e3);
+}
+
+}  // namespace
+}  // namespace huale
+
+int main(int argc, char** argv) {
+  int iters = 20;
+  bool timing = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.rfind("--iters=", 0) == 0) iters = std::stoi(arg.substr(8));
+    if (arg == "--skip_timing") timing = false;
+  }
+  if (absl::Status usable = huale::CheckDeviceUsable("cuda"); !usable.ok()) {
+    std::printf("FAIL  %s\n", std::string(usable.message()).c_str());
+    return 1;
+  }
+  const torch::Device cuda("cuda:0");
+  std::printf("torch %s, %d CUDA device(s)\n", TORCH_VERSION,
+              static_cast<int>(torch::cuda::device_count()));
+  huale::CheckNms(cuda);
+  huale::CheckRoiAlign(cuda);
+  huale::CheckDetector(cuda);
+  if (timing) {
+    huale::TimeR50(cuda, iters, /*amp=*/false);
+    huale::TimeR50(cuda, iters, /*amp=*/true);
+  }
+  std::printf("%s: %d check(s) failed\n", huale::g_failures == 0 ? "OK" : "FAILED",
+              huale::g_failures);
+  return huale::g_failures == 0 ? 0 : 1;
+}
