@@ -16,7 +16,7 @@ filegroup(
 
 filegroup(
     name = "nvcc",
-    srcs = ["bin/nvcc"] if PRESENT else [],
+    srcs = ["nvcc.sh"] if PRESENT else [],
 )
 
 # True when the toolkit was found (a CUDA build without it fails naming %{root}).

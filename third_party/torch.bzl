@@ -44,7 +44,9 @@ def _cuda_toolkit_impl(rctx):
     present = cuda.get_child("bin").get_child("nvcc").exists
     if present:
         rctx.symlink(cuda.get_child("include"), "include")
-        rctx.symlink(cuda.get_child("bin"), "bin")
+        # nvcc finds cicc, libdevice and its own headers relative to where it
+        # lies: call it there, not through a symlink in Bazel's sandbox.
+        rctx.file("nvcc.sh", "#!/bin/sh\nexec %s/bin/nvcc \"$@\"\n" % root, executable = True)
     rctx.template("BUILD.bazel", rctx.attr.build_file, substitutions = {
         "%{present}": "True" if present else "False",
         "%{root}": root,

@@ -26,7 +26,7 @@ chmod u+w "$OUT/gpu_check"
 # outside glibc goes into the bundle.
 ldd "$OUT/gpu_check" | awk '/=> \//{print $1, $3}' | while read -r name path; do
   case "$name" in
-    libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|ld-linux*) continue ;;
+    libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|libutil.so*|ld-linux*) continue ;;
   esac
   case "$path" in
     /opt/huale/py/*|/usr/local/cuda*) continue ;;

@@ -21,16 +21,6 @@ namespace huale {
 namespace ops {
 namespace {
 
-// "static_cast<double>(ovr) > iou_threshold" for a float ovr equals
-// "ovr > t" with t the largest T not above the threshold.
-template <typename T>
-T ThresholdAsT(double iou_threshold) {
-  T t = static_cast<T>(iou_threshold);
-  if (static_cast<double>(t) > iou_threshold) {
-    t = std::nextafter(t, -std::numeric_limits<T>::infinity());
-  }
-  return t;
-}
 
 // Marks suppressed[j] for j in [begin, end) whose IoU with box (ix1..iarea) is
 // above t; returns how many were newly suppressed.
@@ -81,7 +71,7 @@ at::Tensor NmsKernel(const at::Tensor& dets, const at::Tensor& scores,
     index[k] = i;
   }
 
-  const T t = ThresholdAsT<T>(iou_threshold);
+  const T t = internal::ThresholdAsT<T>(iou_threshold);
   std::vector<int64_t> keep;
   int64_t live = n;      // entries [0, live) are still stored
   int64_t dead = 0;      // suppressed entries among those after the cursor

@@ -5,6 +5,9 @@
 #ifndef HUALE_MODELS_OPS_NMS_H_
 #define HUALE_MODELS_OPS_NMS_H_
 
+#include <cmath>
+#include <limits>
+
 #include <torch/types.h>
 
 namespace huale {
@@ -21,6 +24,17 @@ torch::Tensor Nms(const torch::Tensor& boxes, const torch::Tensor& scores,
 namespace internal {
 // Shapes, dtypes and devices: the checks the CPU and CUDA kernels share.
 void CheckNmsInputs(const torch::Tensor& boxes, const torch::Tensor& scores);
+
+// "static_cast<double>(ovr) > iou_threshold" for a T ovr equals "ovr > t" with
+// t the largest T not above the threshold; both kernels compare in T.
+template <typename T>
+T ThresholdAsT(double iou_threshold) {
+  T t = static_cast<T>(iou_threshold);
+  if (static_cast<double>(t) > iou_threshold) {
+    t = std::nextafter(t, -std::numeric_limits<T>::infinity());
+  }
+  return t;
+}
 }  // namespace internal
 
 // NMS done independently per category idxs[i] (int64 [N]); the result is sorted by

@@ -61,16 +61,6 @@ __global__ void MaskKernel(int64_t n, T t, const T* boxes, uint64_t* mask) {
   mask[i * gridDim.x + col_block] = bits;
 }
 
-// "static_cast<double>(ovr) > iou_threshold" for a T ovr equals "ovr > t" with t
-// the largest T not above the threshold (as in nms.cc).
-template <typename T>
-T ThresholdAsT(double iou_threshold) {
-  T t = static_cast<T>(iou_threshold);
-  if (static_cast<double>(t) > iou_threshold) {
-    t = std::nextafter(t, -std::numeric_limits<T>::infinity());
-  }
-  return t;
-}
 
 at::Tensor NmsCuda(const at::Tensor& boxes, const at::Tensor& scores,
                    double iou_threshold) {
@@ -87,7 +77,7 @@ at::Tensor NmsCuda(const at::Tensor& boxes, const at::Tensor& scores,
   const cudaStream_t stream = at::cuda::getCurrentCUDAStream();
   AT_DISPATCH_FLOATING_TYPES(boxes.scalar_type(), "huale::ops::Nms (CUDA)", [&] {
     MaskKernel<scalar_t><<<blocks, kBits, 0, stream>>>(
-        n, ThresholdAsT<scalar_t>(iou_threshold), sorted.data_ptr<scalar_t>(),
+        n, internal::ThresholdAsT<scalar_t>(iou_threshold), sorted.data_ptr<scalar_t>(),
         reinterpret_cast<uint64_t*>(mask.data_ptr<int64_t>()));
   });
   C10_CUDA_KERNEL_LAUNCH_CHECK();

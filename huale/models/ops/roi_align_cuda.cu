@@ -13,6 +13,7 @@
 #include <torch/library.h>
 
 #include "huale/models/ops/roi_align.h"
+#include "huale/models/ops/roi_align_geometry.h"
 
 namespace huale {
 namespace ops {
@@ -25,98 +26,26 @@ int Blocks(int64_t n) {
   return static_cast<int>(std::min<int64_t>(blocks, int64_t{1} << 20));
 }
 
-template <typename T>
-struct Geometry {
-  int64_t batch_index;
-  T start_w, start_h, bin_size_w, bin_size_h;
-  int grid_h, grid_w;
+using roi_align_geometry::Bilinear;
+using roi_align_geometry::Geometry;
+using roi_align_geometry::RoiGeometry;
+using roi_align_geometry::Sample;
+using roi_align_geometry::SampleX;
+using roi_align_geometry::SampleY;
+
+// The output element `index` of [K, C, PH, PW]: its RoI, channel and bin.
+struct Bin {
+  int64_t n, c;
+  int ph, pw;
 };
 
-template <typename T>
-__device__ Geometry<T> RoiGeometry(const T* roi, T spatial_scale, bool aligned,
-                                   int pooled_height, int pooled_width,
-                                   int sampling_ratio) {
-  Geometry<T> g;
-  g.batch_index = static_cast<int64_t>(roi[0]);
-  const T offset = aligned ? (T)0.5 : (T)0.0;
-  g.start_w = roi[1] * spatial_scale - offset;
-  g.start_h = roi[2] * spatial_scale - offset;
-  const T end_w = roi[3] * spatial_scale - offset;
-  const T end_h = roi[4] * spatial_scale - offset;
-  T roi_width = end_w - g.start_w;
-  T roi_height = end_h - g.start_h;
-  if (!aligned) {
-    roi_width = max(roi_width, (T)1.);
-    roi_height = max(roi_height, (T)1.);
-  }
-  g.bin_size_h = static_cast<T>(roi_height) / static_cast<T>(pooled_height);
-  g.bin_size_w = static_cast<T>(roi_width) / static_cast<T>(pooled_width);
-  g.grid_h = (sampling_ratio > 0) ? sampling_ratio
-                                  : static_cast<int>(ceil(roi_height / pooled_height));
-  g.grid_w = (sampling_ratio > 0) ? sampling_ratio
-                                  : static_cast<int>(ceil(roi_width / pooled_width));
-  return g;
-}
-
-template <typename T>
-struct Sample {
-  int pos1, pos2, pos3, pos4;
-  T w1, w2, w3, w4;
-  bool valid;
-};
-
-template <typename T>
-__device__ Sample<T> Bilinear(int height, int width, T y, T x) {
-  Sample<T> s;
-  if (y < -1.0 || y > height || x < -1.0 || x > width) {
-    s.pos1 = s.pos2 = s.pos3 = s.pos4 = 0;
-    s.w1 = s.w2 = s.w3 = s.w4 = 0;
-    s.valid = false;
-    return s;
-  }
-  if (y <= 0) y = 0;
-  if (x <= 0) x = 0;
-  int y_low = (int)y;
-  int x_low = (int)x;
-  int y_high;
-  int x_high;
-  if (y_low >= height - 1) {
-    y_high = y_low = height - 1;
-    y = (T)y_low;
-  } else {
-    y_high = y_low + 1;
-  }
-  if (x_low >= width - 1) {
-    x_high = x_low = width - 1;
-    x = (T)x_low;
-  } else {
-    x_high = x_low + 1;
-  }
-  const T ly = y - y_low;
-  const T lx = x - x_low;
-  const T hy = 1. - ly, hx = 1. - lx;
-  s.w1 = hy * hx;
-  s.w2 = hy * lx;
-  s.w3 = ly * hx;
-  s.w4 = ly * lx;
-  s.pos1 = y_low * width + x_low;
-  s.pos2 = y_low * width + x_high;
-  s.pos3 = y_high * width + x_low;
-  s.pos4 = y_high * width + x_high;
-  s.valid = true;
-  return s;
-}
-
-template <typename T>
-__device__ T SampleY(const Geometry<T>& g, int ph, int iy) {
-  return g.start_h + ph * g.bin_size_h +
-         static_cast<T>(iy + .5f) * g.bin_size_h / static_cast<T>(g.grid_h);
-}
-
-template <typename T>
-__device__ T SampleX(const Geometry<T>& g, int pw, int ix) {
-  return g.start_w + pw * g.bin_size_w +
-         static_cast<T>(ix + .5f) * g.bin_size_w / static_cast<T>(g.grid_w);
+__device__ Bin BinOf(int64_t index, int64_t channels, int pooled_height, int pooled_width) {
+  Bin b;
+  b.pw = index % pooled_width;
+  b.ph = (index / pooled_width) % pooled_height;
+  b.c = (index / pooled_width / pooled_height) % channels;
+  b.n = index / pooled_width / pooled_height / channels;
+  return b;
 }
 
 template <typename T>
@@ -126,11 +55,10 @@ __global__ void ForwardKernel(int64_t total, const T* input, T spatial_scale,
                               bool aligned, const T* rois, T* output) {
   for (int64_t index = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
        index < total; index += static_cast<int64_t>(blockDim.x) * gridDim.x) {
-    const int pw = index % pooled_width;
-    const int ph = (index / pooled_width) % pooled_height;
-    const int64_t c = (index / pooled_width / pooled_height) % channels;
-    const int64_t n = index / pooled_width / pooled_height / channels;
-    const Geometry<T> g = RoiGeometry<T>(rois + n * 5, spatial_scale, aligned,
+    const Bin bin = BinOf(index, channels, pooled_height, pooled_width);
+    const int64_t n = bin.n, c = bin.c;
+    const int ph = bin.ph, pw = bin.pw;
+    const RoiGeometry<T> g = Geometry<T>(rois + n * 5, spatial_scale, aligned,
                                          pooled_height, pooled_width, sampling_ratio);
     const T* in = input + (g.batch_index * channels + c) * height * width;
     const T count = max(g.grid_h * g.grid_w, 1);
@@ -156,11 +84,10 @@ __global__ void BackwardKernel(int64_t total, const T* grad, int64_t sn, int64_t
                                bool aligned, const T* rois, T* grad_input) {
   for (int64_t index = blockIdx.x * static_cast<int64_t>(blockDim.x) + threadIdx.x;
        index < total; index += static_cast<int64_t>(blockDim.x) * gridDim.x) {
-    const int pw = index % pooled_width;
-    const int ph = (index / pooled_width) % pooled_height;
-    const int64_t c = (index / pooled_width / pooled_height) % channels;
-    const int64_t n = index / pooled_width / pooled_height / channels;
-    const Geometry<T> g = RoiGeometry<T>(rois + n * 5, spatial_scale, aligned,
+    const Bin bin = BinOf(index, channels, pooled_height, pooled_width);
+    const int64_t n = bin.n, c = bin.c;
+    const int ph = bin.ph, pw = bin.pw;
+    const RoiGeometry<T> g = Geometry<T>(rois + n * 5, spatial_scale, aligned,
                                          pooled_height, pooled_width, sampling_ratio);
     if (g.grid_h <= 0 || g.grid_w <= 0) continue;
     T* gi = grad_input + (g.batch_index * channels + c) * height * width;
