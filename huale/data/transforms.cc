@@ -44,17 +44,15 @@ absl::Status CheckComplete(const std::string& path, absl::string_view bytes) {
 
 }  // namespace
 
-float ResizeScale(int width, int height, int min_size, int max_size) {
-  const float short_side = static_cast<float>(std::min(width, height));
-  const float long_side = static_cast<float>(std::max(width, height));
-  // PyTorch evaluates `scalar / tensor` as reciprocal(tensor) * scalar in
-  // float32; the last bit matters for floor(side * scale) (427 * 800/427 -> 799).
-  const float by_short = (1.0f / short_side) * static_cast<float>(min_size);
-  const float by_long = (1.0f / long_side) * static_cast<float>(max_size);
-  return std::min(by_short, by_long);
+double ResizeScale(int width, int height, int min_size, int max_size) {
+  // torchvision 0.26 computes the scale from Python ints, in double precision
+  // (0.14 did it in float32 tensors: 427 * 800/427 gave 799 there, 800 now).
+  const double short_side = std::min(width, height);
+  const double long_side = std::max(width, height);
+  return std::min(min_size / short_side, max_size / long_side);
 }
 
-int ResizedSide(int side, float scale) {
+int ResizedSide(int side, double scale) {
   return static_cast<int>(std::floor(static_cast<double>(side) * static_cast<double>(scale)));
 }
 
@@ -109,9 +107,11 @@ absl::StatusOr<TransformedImage> TransformImage(const ImageRecord& record,
     out.labels.push_back(annotation.label);
   }
   if (options.min_size > 0 && options.max_size > 0) {
-    out.scale = ResizeScale(record.width, record.height, options.min_size, options.max_size);
-    const int new_width = ResizedSide(record.width, out.scale);
-    const int new_height = ResizedSide(record.height, out.scale);
+    const double scale =
+        ResizeScale(record.width, record.height, options.min_size, options.max_size);
+    out.scale = static_cast<float>(scale);
+    const int new_width = ResizedSide(record.width, scale);
+    const int new_height = ResizedSide(record.height, scale);
     if (new_width < 1 || new_height < 1) {
       return absl::DataLossError(absl::StrCat(record.path, ": image of ", record.width, "x",
                                               record.height, " resizes to nothing"));

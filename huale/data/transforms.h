@@ -27,11 +27,11 @@ struct TransformOptions {
 
 // torchvision's scale: min(min_size / short side, max_size / long side), in
 // float32 and rounded exactly as torchvision computes it on a tensor.
-float ResizeScale(int width, int height, int min_size, int max_size);
+double ResizeScale(int width, int height, int min_size, int max_size);
 
 // Output size torch's interpolate(scale_factor=s, recompute_scale_factor=True)
 // gives: floor(side * s).
-int ResizedSide(int side, float scale);
+int ResizedSide(int side, double scale);
 
 // Reads and decodes an image file as 8-bit BGR (OpenCV's order), EXIF rotation
 // ignored as PIL does. Fails (DataLoss, naming the file) on a missing file,

@@ -1,6 +1,7 @@
-// Transforms against torchvision 0.14.1's GeneralizedRCNNTransform resize
+// Transforms against torchvision 0.26.0's GeneralizedRCNNTransform resize
 // (_resize_image_and_masks, resize_boxes) and hand derivations. The reference
-// numbers were produced with /usr/bin/python3 (torch 1.13.1, torchvision 0.14.1):
+// numbers were produced with /opt/huale/py/bin/python (torch 2.11.0, torchvision
+// 0.26.0, which computes the scale in double where 0.14.1 used float32):
 //   from torchvision.models.detection.transform import _resize_image_and_masks
 //   im, _ = _resize_image_and_masks(torch.zeros(3, h, w), float(mn), float(mx), None)
 #include "huale/data/transforms.h"
@@ -29,11 +30,11 @@ std::string TmpPath(const std::string& name) {
 TEST(Transforms, ResizedSizeMatchesTorchvisionIncludingFloorQuirks) {
   // (w, h, min_size, max_size) -> torchvision's (h, w).
   const std::vector<std::tuple<int, int, int, int, int, int>> cases = {
-      {500, 375, 600, 1000, 600, 800},  {333, 500, 600, 1000, 900, 599},
+      {500, 375, 600, 1000, 600, 800},  {333, 500, 600, 1000, 900, 600},
       {1000, 200, 600, 1000, 200, 1000}, {160, 160, 600, 1000, 600, 600},
-      {640, 427, 800, 1333, 799, 1199},  {37, 23, 50, 80, 49, 80}};
+      {640, 427, 800, 1333, 800, 1199},  {37, 23, 50, 80, 49, 80}};
   for (const auto& [w, h, min_size, max_size, out_h, out_w] : cases) {
-    const float scale = ResizeScale(w, h, min_size, max_size);
+    const double scale = ResizeScale(w, h, min_size, max_size);
     EXPECT_EQ(ResizedSide(h, scale), out_h) << w << "x" << h;
     EXPECT_EQ(ResizedSide(w, scale), out_w) << w << "x" << h;
   }

@@ -31,15 +31,14 @@ ImageBatch DetectorTransform::operator()(const std::vector<torch::Tensor>& image
     torch::Tensor image = (images[i] - mean) / std;
     const int64_t h = image.size(1), w = image.size(2);
     if (options_.min_size > 0) {
-      // torchvision 0.14's _resize_image_and_masks: the scale in float32, the
-      // output size floor(size * scale), interpolation from the sizes
-      // (recompute_scale_factor = True).
-      const float lo = static_cast<float>(std::min(h, w));
-      const float hi = static_cast<float>(std::max(h, w));
-      const float scale = std::min(static_cast<float>(options_.min_size) / lo,
-                                   static_cast<float>(options_.max_size) / hi);
-      const int64_t oh = static_cast<int64_t>(std::floor(h * static_cast<double>(scale)));
-      const int64_t ow = static_cast<int64_t>(std::floor(w * static_cast<double>(scale)));
+      // torchvision 0.26's _resize_image_and_masks: the scale in double (from
+      // Python ints), the output size floor(size * scale), interpolation from
+      // the sizes (recompute_scale_factor = True).
+      const double lo = static_cast<double>(std::min(h, w));
+      const double hi = static_cast<double>(std::max(h, w));
+      const double scale = std::min(options_.min_size / lo, options_.max_size / hi);
+      const int64_t oh = static_cast<int64_t>(std::floor(h * scale));
+      const int64_t ow = static_cast<int64_t>(std::floor(w * scale));
       image = torch::upsample_bilinear2d(image.unsqueeze(0), {oh, ow}, /*align_corners=*/false)
                   .squeeze(0);
       if (targets != nullptr && (*targets)[i].boxes.numel() > 0) {
