@@ -1,8 +1,8 @@
 #!/opt/huale/py/bin/python
 """Exports torchvision weights to the file huale reads (huale/models/weights.h):
 torch.save() of a dict str -> Tensor with torchvision's state_dict names and
-BatchNorm's num_batches_tracked left out. Run with Debian's interpreter
-(python3-torch 1.13.1, python3-torchvision 0.14.1):
+BatchNorm's num_batches_tracked left out. Run with the pinned Python prefix
+(torch 2.11.0, torchvision 0.26.0; tools/setup.sh):
 
   # a whole detector (random init, or a torchvision checkpoint downloaded elsewhere)
   /opt/huale/py/bin/python tools/export_torchvision.py --model fasterrcnn_resnet50_fpn \

@@ -1,11 +1,13 @@
 // The GPU check (tools/gpu_check.sh builds it with --config=cuda and runs it on
-// a lent GPU machine): CUDA against CPU for the ops and the detector, and
-// huale's R50-FPN speed on the GPU (torchvision's is timed by
-// gpu_check_torchvision.py in the same call). Decodes no image files: inputs
-// are made in memory, so the bundle needs no OpenCV. Prints one line per check,
-// "PASS"/"FAIL", and exits 1 if any failed.
+// a lent GPU machine): CUDA against CPU for the ops and the detector, a
+// two-cycle active-learning run on the device (train, evaluate, score the pool,
+// select, train again, evaluate) with the registered components, and huale's
+// R50-FPN speed on the GPU (torchvision's is timed by gpu_check_torchvision.py
+// in the same call). Decodes no image files: scenes are made in memory, so the
+// bundle needs no OpenCV. Prints one line per check, "PASS"/"FAIL", and exits 1
+// if any failed.
 //
-//   gpu_check [--iters=N] [--skip_timing]
+//   gpu_check [--iters=N] [--skip_timing] [--al_only --device=cpu]
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -13,11 +15,17 @@
 #include <string>
 #include <vector>
 
+#include <ATen/CPUGeneratorImpl.h>
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "glog/logging.h"
+#include "huale/acquisition/acquisition_function.h"
+#include "huale/data/dataset.h"
 #include "huale/engine/device.h"
+#include "huale/eval/evaluator.h"
 #include "huale/models/detector.h"
 #include "huale/models/ops/nms.h"
 #include "huale/models/ops/roi_align.h"
@@ -143,6 +151,168 @@ double Seconds(const std::chrono::steady_clock::time_point& start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
+// A scene: 96 x 96 noise with 1-4 filled rectangles whose colour is the class
+// (three classes: red, green, blue).
+struct Scene {
+  torch::Tensor image;  // [3, 96, 96] float in [0, 1], CPU
+  ImageRecord record;
+};
+
+Scene MakeScene(int index, torch::Generator& gen) {
+  Scene scene;
+  scene.image = torch::rand({3, 96, 96}, gen) * 0.3;
+  scene.record.id = absl::StrFormat("scene%04d", index);
+  scene.record.width = 96;
+  scene.record.height = 96;
+  const int objects = 1 + torch::randint(4, {1}, gen).item<int>();
+  for (int k = 0; k < objects; ++k) {
+    const int label = torch::randint(3, {1}, gen).item<int>();
+    const int w = 14 + torch::randint(30, {1}, gen).item<int>();
+    const int h = 14 + torch::randint(30, {1}, gen).item<int>();
+    const int x = torch::randint(96 - w, {1}, gen).item<int>();
+    const int y = torch::randint(96 - h, {1}, gen).item<int>();
+    scene.image.index_put_({label, torch::indexing::Slice(y, y + h),
+                            torch::indexing::Slice(x, x + w)}, 0.9);
+    Annotation a;
+    a.box = Box{static_cast<double>(x), static_cast<double>(y), static_cast<double>(x + w),
+                static_cast<double>(y + h)};
+    a.label = label;
+    a.area = w * h;
+    scene.record.annotations.push_back(a);
+  }
+  return scene;
+}
+
+DetectionTarget TargetOf(const ImageRecord& record, const torch::Device& device) {
+  std::vector<float> boxes;
+  std::vector<int64_t> labels;
+  for (const Annotation& a : record.annotations) {
+    boxes.insert(boxes.end(), {static_cast<float>(a.box.x1), static_cast<float>(a.box.y1),
+                               static_cast<float>(a.box.x2), static_cast<float>(a.box.y2)});
+    labels.push_back(a.label + 1);
+  }
+  const int64_t n = static_cast<int64_t>(labels.size());
+  return {ToDevice(torch::tensor(boxes).view({n, 4}), device),
+          ToDevice(torch::tensor(labels, torch::kLong), device)};
+}
+
+void Train(Detector& model, const std::vector<Scene>& scenes, const std::vector<int>& labelled,
+           const torch::Device& device, int iterations) {
+  model.train();
+  torch::optim::SGD sgd(model.parameters(), torch::optim::SGDOptions(0.02).momentum(0.9));
+  torch::Generator order = at::detail::createCPUGenerator(7);
+  for (int it = 0; it < iterations; ++it) {
+    std::vector<torch::Tensor> images;
+    std::vector<DetectionTarget> targets;
+    const torch::Tensor pick = torch::randint(static_cast<int64_t>(labelled.size()), {8}, order);
+    for (int64_t k = 0; k < 8; ++k) {
+      const Scene& scene = scenes[labelled[pick[k].item<int64_t>()]];
+      images.push_back(ToDevice(scene.image, device));
+      targets.push_back(TargetOf(scene.record, device));
+    }
+    auto losses = model.Losses(images, targets);
+    CHECK(losses.ok()) << losses.status();
+    torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(device));
+    for (auto& [name, value] : *losses) total = total + value;
+    sgd.zero_grad();
+    total.backward();
+    torch::nn::utils::clip_grad_norm_(model.parameters(), 10.0);
+    sgd.step();
+  }
+}
+
+std::vector<ImageDetections> Detect(Detector& model, const std::vector<Scene>& scenes,
+                                    const std::vector<int>& which, const torch::Device& device,
+                                    bool flipped) {
+  model.eval();
+  torch::NoGradGuard no_grad;
+  std::vector<ImageDetections> out;
+  DetectOptions options;
+  options.class_probs = true;
+  for (size_t first = 0; first < which.size(); first += 16) {
+    std::vector<torch::Tensor> images;
+    for (size_t k = first; k < std::min(which.size(), first + 16); ++k) {
+      const torch::Tensor image = scenes[which[k]].image;
+      images.push_back(ToDevice(flipped ? image.flip({2}) : image, device));
+    }
+    auto detections = model.Detect(images, {}, options);
+    CHECK(detections.ok()) << detections.status();
+    for (size_t k = 0; k < detections->size(); ++k) {
+      (*detections)[k].image_id = scenes[which[first + k]].record.id;
+      out.push_back(std::move((*detections)[k]));
+    }
+  }
+  return out;
+}
+
+// Two cycles on in-memory scenes with the registered components: 60 labelled
+// of a 300-image pool, "huale" selects 60 more, VOC07 mAP on 100 test scenes
+// after each cycle's training.
+void RunActiveLearning(const torch::Device& device, int iterations) {
+  const auto start = std::chrono::steady_clock::now();
+  torch::Generator gen = at::detail::createCPUGenerator(11);
+  std::vector<Scene> pool, test;
+  for (int i = 0; i < 300; ++i) pool.push_back(MakeScene(i, gen));
+  for (int i = 0; i < 100; ++i) test.push_back(MakeScene(1000 + i, gen));
+  Dataset test_set;
+  test_set.class_names = {"red", "green", "blue"};
+  std::vector<int> test_ids;
+  for (int i = 0; i < 100; ++i) {
+    test_set.images.push_back(test[i].record);
+    test_ids.push_back(i);
+  }
+  EvaluationSpec eval_spec;
+  eval_spec.set_metric("voc07");
+  auto evaluator = EvaluatorRegistry::Get().Create("voc07", eval_spec);
+  AcquisitionSpec acq_spec;
+  acq_spec.set_name("huale");
+  auto acquisition = AcquisitionRegistry::Get().Create("huale", acq_spec);
+  if (!evaluator.ok() || !acquisition.ok()) {
+    Report(false, "active learning: components not registered");
+    return;
+  }
+  std::unique_ptr<Detector> model = MakeModel("fasterrcnn_small_fpn", 96, 96, 3);
+  model->to(device);
+  std::vector<int> labelled, unlabelled;
+  for (int i = 0; i < 300; ++i) (i < 60 ? labelled : unlabelled).push_back(i);
+  std::vector<double> maps;
+  for (int cycle = 0; cycle < 2; ++cycle) {
+    Train(*model, pool, labelled, device, iterations);
+    auto result = (*evaluator)->Evaluate(test_set, Detect(*model, test, test_ids, device, false));
+    if (!result.ok()) {
+      Report(false, absl::StrCat("active learning: ", result.status().ToString()));
+      return;
+    }
+    maps.push_back(result->metrics.at(result->primary_metric));
+    std::printf("  cycle %d: %zu labelled, VOC07 mAP@0.5 %.2f %%\n", cycle, labelled.size(),
+                100 * maps.back());
+    if (cycle == 1) break;
+    const std::vector<ImageDetections> original = Detect(*model, pool, unlabelled, device, false);
+    const std::vector<ImageDetections> flipped = Detect(*model, pool, unlabelled, device, true);
+    ScoringContext context;
+    context.num_classes = 3;
+    std::vector<ImageScore> scores;
+    for (size_t k = 0; k < original.size(); ++k) {
+      scores.push_back((*acquisition)->Score(original[k], MapFlippedBack(flipped[k]), context));
+    }
+    auto selection = (*acquisition)->Select(std::move(scores), 60, context, /*seed=*/3);
+    if (!selection.ok() || selection->images.size() != 60) {
+      Report(false, "active learning: selection failed");
+      return;
+    }
+    for (const SelectedImage& picked : selection->images) {
+      labelled.push_back(std::stoi(picked.image_id.substr(5)));
+    }
+    std::printf("  selected 60 of %zu pool images (first: %s)\n", original.size(),
+                selection->images[0].image_id.c_str());
+  }
+  const bool ok = maps.size() == 2 && std::isfinite(maps[0]) && std::isfinite(maps[1]);
+  Report(ok, absl::StrFormat("two-cycle active learning on %s (fasterrcnn_small_fpn, huale, "
+                             "voc07): mAP %.2f -> %.2f %%, %.1f s",
+                             device.str(), 100 * maps.front(), 100 * maps.back(),
+                             Seconds(start)));
+}
+
 // R50-FPN at 800 px (torchvision's defaults: min 800, max 1333), batch 2.
 void TimeR50(const torch::Device& cuda, int iters, bool amp) {
   std::unique_ptr<Detector> model = MakeModel("fasterrcnn_resnet50_fpn", 800, 1333, 90);
@@ -191,11 +361,21 @@ void TimeR50(const torch::Device& cuda, int iters, bool amp) {
 
 int main(int argc, char** argv) {
   int iters = 20;
+  int al_iterations = 150;
   bool timing = true;
+  bool al_only = false;
+  std::string device = "cuda";
   for (int i = 1; i < argc; ++i) {
     const std::string arg = argv[i];
     if (arg.rfind("--iters=", 0) == 0) iters = std::stoi(arg.substr(8));
+    if (arg.rfind("--al_iterations=", 0) == 0) al_iterations = std::stoi(arg.substr(16));
+    if (arg.rfind("--device=", 0) == 0) device = arg.substr(9);
     if (arg == "--skip_timing") timing = false;
+    if (arg == "--al_only") al_only = true;
+  }
+  if (al_only) {  // The active-learning part alone, e.g. on the CPU.
+    huale::RunActiveLearning(torch::Device(device), al_iterations);
+    return huale::g_failures == 0 ? 0 : 1;
   }
   if (absl::Status usable = huale::CheckDeviceUsable("cuda"); !usable.ok()) {
     std::printf("FAIL  %s\n", std::string(usable.message()).c_str());
@@ -207,6 +387,7 @@ int main(int argc, char** argv) {
   huale::CheckNms(cuda);
   huale::CheckRoiAlign(cuda);
   huale::CheckDetector(cuda);
+  huale::RunActiveLearning(cuda, al_iterations);
   if (timing) {
     huale::TimeR50(cuda, iters, /*amp=*/false);
     huale::TimeR50(cuda, iters, /*amp=*/true);

@@ -1,6 +1,6 @@
 #!/opt/huale/py/bin/python
 """Fixtures for huale's Faster R-CNN equality tests (huale/models/faster_rcnn_test.cc):
-torchvision 0.14.1's fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None)
+torchvision 0.26.0's fasterrcnn_resnet50_fpn(weights=None, weights_backbone=None)
 with seed 0, min_size 160, max_size 224, run on two fixed images.
 
   /opt/huale/py/bin/python tools/make_detector_fixtures.py            # writes the fixture

@@ -1,7 +1,7 @@
 #!/opt/huale/py/bin/python
-"""Writes huale/models/ops/testdata/ops_fixtures.pt: inputs and torchvision 0.14.1
+"""Writes huale/models/ops/testdata/ops_fixtures.pt: inputs and torchvision 0.26.0
 outputs for the op tests that cannot call torchvision in-process (its Python-level
-box_iou, batched_nms and MultiScaleRoIAlign). Run with Debian's interpreter:
+box_iou, batched_nms and MultiScaleRoIAlign). Run with the pinned Python prefix:
 
     /opt/huale/py/bin/python tools/make_ops_fixtures.py [output.pt]
 

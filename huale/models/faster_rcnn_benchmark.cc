@@ -1,5 +1,5 @@
 // Train step (forward + backward of the four losses) and inference per image of
-// huale's Faster R-CNN vs torchvision 0.14.1's Python model of the same
+// huale's Faster R-CNN vs torchvision 0.26.0's Python model of the same
 // configuration (faster_rcnn_benchmark.py, run by this binary in the same run,
 // same thread count, same iteration count). Cases:
 //   small: fasterrcnn_small_fpn, batch of 4 images 160 x 160, 10 classes;

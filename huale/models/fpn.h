@@ -2,7 +2,7 @@
 // ops.FeaturePyramidNetwork with LastLevelMaxPool: 1x1 lateral convs
 // (inner_blocks.N.0), nearest top-down upsampling, 3x3 output convs
 // (layer_blocks.N.0), and an extra level from max_pool2d(k=1, s=2) of the coarsest
-// output (P6, "pool"). Names follow torchvision 0.14 (Conv2dNormActivation, hence ".0").
+// output (P6, "pool"). Names follow torchvision 0.26 (Conv2dNormActivation, hence ".0").
 #ifndef HUALE_MODELS_FPN_H_
 #define HUALE_MODELS_FPN_H_
 

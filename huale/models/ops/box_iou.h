@@ -1,4 +1,4 @@
-// Pairwise box overlap, as torchvision.ops.box_iou / box_area (0.14): boxes are
+// Pairwise box overlap, as torchvision.ops.box_iou / box_area (0.26): boxes are
 // [N, 4] in (x1, y1, x2, y2) pixels with no "+1" on widths. Differentiable: built
 // from tensor ops, so autograd flows through it.
 #ifndef HUALE_MODELS_OPS_BOX_IOU_H_

@@ -1,4 +1,4 @@
-// Mirrors torchvision/ops/poolers.py (0.14.1) with the same tensor operations in
+// Mirrors torchvision/ops/poolers.py (0.26.0) with the same tensor operations in
 // the same order, so level assignment agrees at the boundaries too. One
 // difference: torchvision caches the scales from its first call; these are
 // recomputed per call (equal for FPN inputs, whose strides never change).

@@ -1,4 +1,4 @@
-// RoIAlign over FPN levels, equal to torchvision.ops.MultiScaleRoIAlign (0.14.1):
+// RoIAlign over FPN levels, equal to torchvision.ops.MultiScaleRoIAlign (0.26.0):
 // each box is pooled from the level given by Eqn. (1) of the FPN paper (Lin et
 // al., 2017), k = floor(k0 + log2(sqrt(area) / 224) + 1e-6) clamped to the
 // levels present; level scales are inferred from feature size / image size.

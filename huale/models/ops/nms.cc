@@ -1,6 +1,6 @@
 // Greedy NMS on the CPU. The decisions equal torchvision's nms_kernel.cpp: same
 // candidate order (the same stable descending ATen sort, so tied scores keep
-// index order, as torchvision 0.14.1's kernel does), the same float expressions for area,
+// index order, as torchvision 0.26.0's kernel does), the same float expressions for area,
 // intersection and IoU, the same "IoU > threshold" test. It is faster because the
 // candidates are copied once into score-ordered arrays, the IoU of a kept box
 // against the remaining tail is a branch-free loop the compiler vectorises, and
@@ -49,7 +49,7 @@ template <typename T>
 at::Tensor NmsKernel(const at::Tensor& dets, const at::Tensor& scores,
                      double iou_threshold) {
   const int64_t n = dets.size(0);
-  // torchvision 0.14.1 sorts stably; ties are kept in index order.
+  // torchvision 0.26.0 sorts stably; ties are kept in index order.
   const at::Tensor order_t =
       std::get<1>(scores.sort(/*stable=*/true, /*dim=*/0, /*descending=*/true));
   const at::Tensor dets_c = dets.contiguous();

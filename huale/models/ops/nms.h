@@ -1,4 +1,4 @@
-// Non-maximum suppression, equal to torchvision.ops.nms / batched_nms (0.14.1):
+// Non-maximum suppression, equal to torchvision.ops.nms / batched_nms (0.26.0):
 // same keep indices, same order, including score ties (candidates are ordered by
 // the stable descending sort torchvision's CPU kernel uses) and IoU computed
 // with the same float operations. Boxes are [N, 4] xyxy, no "+1".

@@ -1,4 +1,4 @@
-// huale's ops vs torchvision 0.14.1's CPU kernels (its _C.so, called through the
+// huale's ops vs torchvision 0.26.0's CPU kernels (its _C.so, called through the
 // c10 dispatcher in this process), same inputs, same LibTorch thread count
 // ($HUALE_THREADS, default 2). Run:
 //   bazel run -c opt //huale/models/ops:ops_benchmark

@@ -1,5 +1,5 @@
 // RoIAlign (He et al., Mask R-CNN, 2017), equal to torchvision.ops.roi_align
-// (0.14.1) forward and backward: same sampling points, same bilinear weights,
+// (0.26.0) forward and backward: same sampling points, same bilinear weights,
 // same float expressions, so values agree with torchvision's CPU kernels to
 // rounding (bitwise in practice). The ops huale::roi_align and
 // huale::_roi_align_backward in the dispatcher: CPU kernels (roi_align.cc,
