@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "gmock/gmock.h"
@@ -94,6 +95,34 @@ TEST_F(TrainerTest, TrainsAndResumingFromTheEpochCheckpointGivesTheSameWeights) 
   for (const auto& item : a) {
     EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-6, 1e-7)) << item.key();
   }
+}
+
+// training.amp: the forward runs under bfloat16 autocast (here on the CPU, the
+// same code path as on a GPU): the losses stay float and finite, the weights
+// stay float32 and move, and the run differs from full precision.
+TEST_F(TrainerTest, AmpTrainsUnderBfloat16AutocastWithFloatWeights) {
+  auto full = NewModel();
+  ASSERT_TRUE(TrainDetector(*full, dataset_, labelled_, Options("fp32", 1, 0.01)).ok());
+  auto mixed = NewModel();
+  auto untrained = NewModel();
+  TrainerOptions options = Options("amp", 1, 0.01);
+  options.training.set_amp(true);
+  absl::StatusOr<TrainSummary> summary = TrainDetector(*mixed, dataset_, labelled_, options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  for (double loss : summary->epoch_mean_loss) EXPECT_TRUE(std::isfinite(loss));
+  for (const auto& p : mixed->parameters()) EXPECT_EQ(p.scalar_type(), torch::kFloat);
+  // Some weight moved, and not exactly as in full precision.
+  const auto Differs = [](Detector& a, Detector& b) {
+    auto pa = a.named_parameters();
+    auto pb = b.named_parameters();
+    for (const auto& item : pa) {
+      if (!torch::equal(item.value(), pb[item.key()])) return true;
+    }
+    return false;
+  };
+  EXPECT_TRUE(Differs(*mixed, *untrained));
+  EXPECT_TRUE(Differs(*mixed, *full));
+  EXPECT_FALSE(at::autocast::is_autocast_enabled(at::kCPU));  // restored after training
 }
 
 TEST_F(TrainerTest, NonFiniteLossStopsWithTheTermsAndKeepsTheLastGoodCheckpoint) {
