@@ -1,5 +1,6 @@
 #include "experiments/spec_validation.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <memory>
 #include <utility>
@@ -10,10 +11,13 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "experiments/spec_loader.h"
+#include "huale/acquisition/acquisition_function.h"
 #include "huale/core/registry.h"
 #include "huale/data/dataset_format.h"
 #include "huale/engine/device.h"
+#include "huale/eval/evaluator.h"
 #include "huale/losses/loss.h"
+#include "huale/models/detector.h"
 
 namespace huale {
 namespace {
@@ -32,6 +36,7 @@ class Problems {
     Add(field, status.message(), status.code());
   }
   bool empty() const { return lines_.empty(); }
+  size_t size() const { return lines_.size(); }
   absl::Status ToStatus(absl::string_view spec_path) const {
     return absl::Status(code_, absl::StrCat(spec_path, ": invalid spec:\n  ",
                                             absl::StrJoin(lines_, "\n  ")));
@@ -128,6 +133,66 @@ void CheckSchedule(const ScheduleSpec& schedule, Problems& problems) {
     problems.Add("schedule.pool_subset",
                  absl::StrCat("must be 0 or >= budget_per_cycle (", schedule.budget_per_cycle(),
                               "), found ", schedule.pool_subset()));
+  }
+}
+
+// A component's factory is the validator of its options. Its complaint
+// "<OptionsMessage>.<field>: <problem>" is reported under the spec path of that
+// field ("acquisition.huale.retrieval_ratio: <problem>"); anything else under
+// `component_field`.
+void AddFactoryProblem(const google::protobuf::Message& component, absl::string_view prefix,
+                       absl::string_view component_field, const absl::Status& status,
+                       Problems& problems) {
+  const auto* descriptor = component.GetDescriptor();
+  const auto* reflection = component.GetReflection();
+  const absl::string_view message = status.message();
+  for (int i = 0; i < descriptor->field_count(); ++i) {
+    const auto* field = descriptor->field(i);
+    if (field->message_type() == nullptr || field->is_repeated() ||
+        !reflection->HasField(component, field)) {
+      continue;
+    }
+    const std::string options_prefix = absl::StrCat(field->message_type()->name(), ".");
+    const size_t colon = message.find(": ");
+    if (absl::StartsWith(message, options_prefix) && colon != absl::string_view::npos) {
+      problems.Add(absl::StrCat(prefix, ".", field->name(), ".",
+                                message.substr(options_prefix.size(),
+                                               colon - options_prefix.size())),
+                   message.substr(colon + 2), status.code());
+      return;
+    }
+  }
+  problems.Add(component_field, status);
+}
+
+// Builds the acquisition function, the evaluator and the model (from its
+// config, without its weights, with the RoI losses attached) the way the run
+// will, so their factories' checks run before any work.
+void BuildComponents(const ExperimentSpec& spec, int num_classes, Problems& problems) {
+  if (!spec.acquisition().name().empty()) {
+    auto acquisition =
+        AcquisitionRegistry::Get().Create(spec.acquisition().name(), spec.acquisition());
+    if (!acquisition.ok()) {
+      AddFactoryProblem(spec.acquisition(), "acquisition", "acquisition", acquisition.status(),
+                        problems);
+    }
+  }
+  auto evaluator = EvaluatorRegistry::Get().Create(spec.evaluation().metric(), spec.evaluation());
+  if (!evaluator.ok()) {
+    AddFactoryProblem(spec.evaluation(), "evaluation", "evaluation", evaluator.status(),
+                      problems);
+  }
+  if (spec.model().name().empty()) return;
+  ModelSpec config = spec.model();
+  config.clear_weights();
+  auto model = ModelRegistry::Get().Create(config.name(), config, std::max(1, num_classes));
+  if (!model.ok()) {
+    AddFactoryProblem(config, "model", "model", model.status(), problems);
+    return;
+  }
+  const std::vector<LossSpec> losses(spec.losses().begin(), spec.losses().end());
+  if (absl::Status attached = (*model)->SetRoiLosses(losses); !attached.ok()) {
+    problems.Add("losses", attached);
   }
 }
 
@@ -257,6 +322,7 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
   }
   CheckDataset(spec, plan, problems);
 
+  const size_t problems_before_components = problems.size();
   CheckComponent("model", spec.model().name(), "model.name", problems);
   if (!spec.model().weights().empty()) {
     spec.mutable_model()->set_weights(ResolveUserPath(spec.model().weights()));
@@ -278,6 +344,12 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
 
   CheckSchedule(spec.schedule(), problems);
   CheckTraining(spec.training(), problems);
+  // Only components whose names and option blocks passed: the factories' own
+  // checks, not the same complaint twice.
+  if (problems.size() == problems_before_components) {
+    BuildComponents(spec, plan.pool ? static_cast<int>(plan.pool->class_names.size()) : 1,
+                    problems);
+  }
 
   const ScheduleSpec& schedule = spec.schedule();
   for (int cycle = 0; cycle < std::max(0, schedule.cycles()); ++cycle) {
