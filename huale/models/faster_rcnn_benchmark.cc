@@ -3,11 +3,14 @@
 // configuration (faster_rcnn_benchmark.py, run by this binary in the same run,
 // same thread count, same iteration count). Cases:
 //   small: fasterrcnn_small_fpn, batch of 4 images 160 x 160, 10 classes;
-//   r50:   fasterrcnn_resnet50_fpn, batch of 2 images 320 x 427 (min_size 320), 90 classes.
+//   r50:   fasterrcnn_resnet50_fpn, batch of 2 images 320 x 427 (min_size 320), 90 classes;
+//          both sides run torchvision's seeded random weights on huale's images
+//          (the RPN's surviving proposals, hence the box head's work, depend on both).
 //
 //   bazel run -c opt //huale/models:faster_rcnn_benchmark -- --threads=2
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <unistd.h>
 #include <map>
 #include <memory>
@@ -25,6 +28,9 @@ namespace {
 
 int g_threads = 2;
 int g_iters = 3;
+// Where the R50 weights (written by the Python side) and huale's R50 inputs
+// (read by it) are exchanged, so both sides run the same model on the same images.
+std::string g_exchange_dir;
 
 struct Case {
   std::unique_ptr<Detector> model;
@@ -58,6 +64,23 @@ Case MakeCase(const std::string& kind) {
   auto model = ModelRegistry::Get().Create(spec.name(), spec, num_classes);
   CHECK(model.ok()) << model.status();
   c.model = std::move(*model);
+  if (kind == "r50" && !g_exchange_dir.empty()) {
+    const absl::Status loaded = c.model->LoadWeights(g_exchange_dir + "/r50_weights.pt");
+    CHECK(loaded.ok()) << loaded;
+    c10::List<at::Tensor> images, boxes, labels;
+    for (size_t i = 0; i < c.images.size(); ++i) {
+      images.push_back(c.images[i]);
+      boxes.push_back(c.targets[i].boxes);
+      labels.push_back(c.targets[i].labels);
+    }
+    for (const auto& [name, list] : {std::pair<std::string, c10::List<at::Tensor>>{"images", images},
+                                     {"boxes", boxes},
+                                     {"labels", labels}}) {
+      const std::vector<char> bytes = torch::pickle_save(c10::IValue(list));
+      std::ofstream(absl::StrCat(g_exchange_dir, "/r50_", name, ".pt"), std::ios::binary)
+          .write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    }
+  }
   return c;
 }
 
@@ -102,9 +125,20 @@ class Collector : public benchmark::ConsoleReporter {
   std::map<std::string, double> seconds;
 };
 
+// The Python side's seeded R50 weights, exported for huale to load.
+void ExportTorchvisionWeights() {
+  std::string dir = "/tmp/faster_rcnn_benchmark_XXXXXX";
+  CHECK(mkdtemp(dir.data()) != nullptr);
+  const std::string cmd = absl::StrCat(
+      "/opt/huale/py/bin/python huale/models/faster_rcnn_benchmark.py --export_dir ", dir);
+  CHECK_EQ(std::system(cmd.c_str()), 0) << cmd;
+  g_exchange_dir = dir;
+}
+
 std::map<std::string, double> RunTorchvision() {
   const std::string cmd = absl::StrCat("/opt/huale/py/bin/python huale/models/faster_rcnn_benchmark.py --threads ",
-                                       g_threads, " --iters ", g_iters, " 2>&1");
+                                       g_threads, " --iters ", g_iters, " --inputs_dir ",
+                                       g_exchange_dir, " 2>&1");
   std::map<std::string, double> out;
   FILE* pipe = popen(cmd.c_str(), "r");
   if (pipe == nullptr) return out;
@@ -140,6 +174,7 @@ int main(int argc, char** argv) {
     if (arg.rfind("--threads=", 0) == 0) huale::g_threads = std::stoi(arg.substr(10));
     if (arg.rfind("--iters=", 0) == 0) huale::g_iters = std::stoi(arg.substr(8));
   }
+  huale::ExportTorchvisionWeights();
   for (const std::string kind : {"small", "r50"}) {
     benchmark::RegisterBenchmark(("train_step/" + kind).c_str(), huale::BM_TrainStep, kind)
         ->Iterations(huale::g_iters)->Unit(benchmark::kMillisecond)->UseRealTime();

@@ -4,9 +4,17 @@ thread count, timed the same way (mean of N iterations after one warm-up).
 Prints one line per case: "<case> <seconds per iteration>". Also prints the small
 model's multiply-accumulates per 160 x 160 image (conv + linear layers, inference).
 
+The R50-FPN case runs the same weights and inputs on both sides: with random
+weights, the number of proposals that survive the RPN's NMS (and so the work of
+the box head) depends on the weights and the image. --export_dir writes this
+side's seeded R50 weights in the format huale loads (r50_weights.pt, first);
+--inputs_dir reads the images and targets huale timed (r50_{images,boxes,labels}.pt).
+
   /opt/huale/py/bin/python huale/models/faster_rcnn_benchmark.py --threads 2
 """
 import argparse
+import os
+import sys
 import time
 
 import torch
@@ -72,7 +80,13 @@ def r50_model():
     return m
 
 
-def inputs(kind, gen):
+def inputs(kind, gen, inputs_dir=None):
+    if kind == "r50" and inputs_dir:
+        # Written by the C++ side of this run (torch::pickle_save): trusted.
+        images, boxes, labels = (torch.load(os.path.join(inputs_dir, "r50_%s.pt" % name),
+                                            weights_only=False)
+                                 for name in ("images", "boxes", "labels"))
+        return list(images), [{"boxes": b, "labels": l} for b, l in zip(boxes, labels)]
     if kind == "small":
         images = [torch.rand(3, 160, 160, generator=gen) for _ in range(4)]
         targets = [{"boxes": torch.tensor([[10., 20., 60., 90.], [70., 40., 150., 120.]]),
@@ -120,13 +134,24 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--iters", type=int, default=3)
+    parser.add_argument("--export_dir", help="write r50_weights.pt (huale's format) and exit")
+    parser.add_argument("--inputs_dir", help="read huale's R50 inputs from here")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    if args.export_dir:
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                        "tools"))
+        import export_torchvision
+        torch.manual_seed(0)
+        export_torchvision.save_atomically(
+            export_torchvision.clean_state_dict(r50_model().state_dict()),
+            os.path.join(args.export_dir, "r50_weights.pt"))
+        return
     gen = torch.Generator().manual_seed(0)
     for kind, make in (("small", small_model), ("r50", r50_model)):
         torch.manual_seed(0)
         model = make()
-        images, targets = inputs(kind, gen)
+        images, targets = inputs(kind, gen, args.inputs_dir)
 
         def step():
             losses = model(images, targets)
