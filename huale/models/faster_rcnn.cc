@@ -37,6 +37,7 @@ absl::Status ApplyOptions(const FasterRcnnOptions& o, FasterRcnnConfig& c) {
     }
     c.body.trainable_layers = o.trainable_backbone_layers();
   }
+  if (o.has_channels_last()) c.channels_last = o.channels_last();
   if (o.has_norm() && o.norm() != FasterRcnnOptions::DEFAULT_NORM) {
     c.body.norm = o.norm() == FasterRcnnOptions::GROUP_NORM ? NormKind::kGroupNorm
                                                             : NormKind::kFrozenBatchNorm;
@@ -151,10 +152,19 @@ FasterRcnn::FasterRcnn(const FasterRcnnConfig& config, int num_classes)
                                                       config.rpn));
   roi_heads_ = register_module(
       "roi_heads", RoiHeads(config.fpn_channels, num_classes + 1, config.roi));
+  if (config.channels_last) {
+    // Every 4-D weight (the convolutions) in NHWC strides; loading weights later
+    // copies into these tensors and keeps their layout.
+    torch::NoGradGuard no_grad;
+    for (torch::Tensor& p : parameters()) {
+      if (p.dim() == 4) p.set_data(p.contiguous(torch::MemoryFormat::ChannelsLast));
+    }
+  }
 }
 
 std::vector<torch::Tensor> FasterRcnn::Features(const torch::Tensor& batch) {
-  const std::vector<torch::Tensor> c = body_->forward(batch);
+  const std::vector<torch::Tensor> c = body_->forward(
+      config_.channels_last ? batch.contiguous(torch::MemoryFormat::ChannelsLast) : batch);
   std::vector<torch::Tensor> selected;
   for (int64_t l : config_.returned_layers) selected.push_back(c[l]);
   return fpn_->forward(selected);

@@ -32,6 +32,7 @@ struct FasterRcnnConfig {
   RpnOptions rpn;
   RoiHeadsOptions roi;
   TransformOptions transform;
+  bool channels_last = false;  // FasterRcnnOptions.channels_last
 };
 
 // torchvision's fasterrcnn_resnet50_fpn configuration on a ResNet-`depth` body,

@@ -5,7 +5,9 @@
 //   small: fasterrcnn_small_fpn, batch of 4 images 160 x 160, 10 classes;
 //   r50:   fasterrcnn_resnet50_fpn, batch of 2 images 320 x 427 (min_size 320), 90 classes;
 //          both sides run torchvision's seeded random weights on huale's images
-//          (the RPN's surviving proposals, hence the box head's work, depend on both).
+//          (the RPN's surviving proposals, hence the box head's work, depend on both);
+//   r50_channels_last: the same with FasterRcnnOptions.channels_last, against
+//          torchvision's default (contiguous) layout.
 //
 //   bazel run -c opt //huale/models:faster_rcnn_benchmark -- --threads=2
 #include <cstdio>
@@ -50,8 +52,9 @@ Case MakeCase(const std::string& kind) {
       c.targets.push_back({torch::tensor({{10.f, 20.f, 60.f, 90.f}, {70.f, 40.f, 150.f, 120.f}}),
                            torch::tensor({1, 5}, torch::kLong)});
     }
-  } else {
+  } else {  // "r50" or "r50_channels_last"
     spec.set_name("fasterrcnn_resnet50_fpn");
+    spec.mutable_faster_rcnn()->set_channels_last(kind == "r50_channels_last");
     spec.mutable_faster_rcnn()->set_min_size(320);
     spec.mutable_faster_rcnn()->set_max_size(533);
     num_classes = 90;
@@ -64,7 +67,7 @@ Case MakeCase(const std::string& kind) {
   auto model = ModelRegistry::Get().Create(spec.name(), spec, num_classes);
   CHECK(model.ok()) << model.status();
   c.model = std::move(*model);
-  if (kind == "r50" && !g_exchange_dir.empty()) {
+  if (kind != "small" && !g_exchange_dir.empty()) {
     const absl::Status loaded = c.model->LoadWeights(g_exchange_dir + "/r50_weights.pt");
     CHECK(loaded.ok()) << loaded;
     c10::List<at::Tensor> images, boxes, labels;
@@ -175,7 +178,7 @@ int main(int argc, char** argv) {
     if (arg.rfind("--iters=", 0) == 0) huale::g_iters = std::stoi(arg.substr(8));
   }
   huale::ExportTorchvisionWeights();
-  for (const std::string kind : {"small", "r50"}) {
+  for (const std::string kind : {"small", "r50", "r50_channels_last"}) {
     benchmark::RegisterBenchmark(("train_step/" + kind).c_str(), huale::BM_TrainStep, kind)
         ->Iterations(huale::g_iters)->Unit(benchmark::kMillisecond)->UseRealTime();
     benchmark::RegisterBenchmark(("inference_image/" + kind).c_str(), huale::BM_InferenceImage, kind)
@@ -188,14 +191,16 @@ int main(int argc, char** argv) {
   const std::map<std::string, double> ref = huale::RunTorchvision();
   std::printf("\nvs torchvision (same threads: %d), ratio = huale / torchvision time:\n",
               huale::g_threads);
-  for (const std::string kind : {"small", "r50"}) {
+  for (const std::string kind : {"small", "r50", "r50_channels_last"}) {
+    // huale's channels_last option against torchvision's default layout.
+    const std::string theirs_kind = kind == "r50_channels_last" ? "r50" : kind;
     for (const auto& [ours, theirs] :
-         {std::pair<std::string, std::string>{"train_step/" + kind, kind + "_train_step"},
-          {"inference_image/" + kind, kind + "_inference_image"}}) {
+         {std::pair<std::string, std::string>{"train_step/" + kind, theirs_kind + "_train_step"},
+          {"inference_image/" + kind, theirs_kind + "_inference_image"}}) {
       const auto a = collector.seconds.find(ours);
       const auto b = ref.find(theirs);
       if (a == collector.seconds.end() || b == ref.end()) continue;
-      std::printf("  %-24s huale %9.1f ms  torchvision %9.1f ms  ratio %.2f\n", ours.c_str(),
+      std::printf("  %-34s huale %9.1f ms  torchvision %9.1f ms  ratio %.2f\n", ours.c_str(),
                   a->second * 1e3, b->second * 1e3, a->second / b->second);
     }
   }

@@ -46,7 +46,7 @@ const std::string& WeightsPath() {
   return *path;
 }
 
-ModelSpec R50Spec() {
+ModelSpec R50Spec(bool channels_last = false) {
   ModelSpec spec;
   spec.set_name("fasterrcnn_resnet50_fpn");
   FasterRcnnOptions* o = spec.mutable_faster_rcnn();
@@ -54,12 +54,13 @@ ModelSpec R50Spec() {
   o->set_max_size(224);
   o->set_box_score_thresh(0.05);
   o->set_box_detections_per_img(50);
+  o->set_channels_last(channels_last);
   return spec;
 }
 
-std::unique_ptr<FasterRcnn> MakeR50() {
+std::unique_ptr<FasterRcnn> MakeR50(bool channels_last = false) {
   absl::StatusOr<std::unique_ptr<Detector>> model =
-      ModelRegistry::Get().Create("fasterrcnn_resnet50_fpn", R50Spec(), 90);
+      ModelRegistry::Get().Create("fasterrcnn_resnet50_fpn", R50Spec(channels_last), 90);
   CHECK(model.ok()) << model.status();
   std::unique_ptr<FasterRcnn> r50(static_cast<FasterRcnn*>(model->release()));
   const absl::Status loaded = r50->LoadWeights(WeightsPath());
@@ -100,6 +101,42 @@ TEST_F(FasterRcnnVsTorchvision, EvalDetectionsEqualTorchvisionR50) {
     // class_probs rows are the full softmax of the kept boxes.
     EXPECT_TRUE(torch::allclose(d.class_probs.gather(1, d.labels.unsqueeze(1)).squeeze(1),
                                 d.scores));
+  }
+}
+
+// channels_last changes only float rounding inside the convolutions: the
+// confident detections are the same. (The random model's many near-tied
+// low-scoring boxes may swap order or NMS decisions, so the whole list is not
+// compared.)
+TEST_F(FasterRcnnVsTorchvision, ChannelsLastKeepsTheConfidentDetections) {
+  std::unique_ptr<FasterRcnn> contiguous = MakeR50();
+  std::unique_ptr<FasterRcnn> nhwc = MakeR50(/*channels_last=*/true);
+  for (const auto& p : nhwc->named_parameters()) {
+    if (p.value().dim() == 4) {
+      ASSERT_TRUE(p.value().is_contiguous(torch::MemoryFormat::ChannelsLast)) << p.key();
+    }
+  }
+  contiguous->eval();
+  nhwc->eval();
+  torch::NoGradGuard no_grad;
+  const auto a = contiguous->DetectTensors(Images(fixture_), {});
+  const auto b = nhwc->DetectTensors(Images(fixture_), {});
+  ASSERT_TRUE(a.ok() && b.ok());
+  for (int i = 0; i < 2; ++i) {
+    SCOPED_TRACE(absl::StrCat("image ", i));
+    const RoiDetections& x = (*a)[i];
+    const RoiDetections& y = (*b)[i];
+    const int64_t top = std::min<int64_t>(10, x.boxes.size(0));
+    ASSERT_GT(top, 5);
+    for (int64_t k = 0; k < top; ++k) {
+      const torch::Tensor same_label = y.labels == x.labels[k];
+      const torch::Tensor box_diff = (y.boxes - x.boxes[k]).abs().amax(1);
+      const torch::Tensor match =
+          same_label & (box_diff < 0.05) & ((y.scores - x.scores[k]).abs() < 1e-3);
+      EXPECT_TRUE(match.any().item<bool>()) << "detection " << k << ": " << x.boxes[k]
+                                            << " label " << x.labels[k].item<int64_t>()
+                                            << " score " << x.scores[k].item<float>();
+    }
   }
 }
 
