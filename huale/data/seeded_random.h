@@ -23,6 +23,19 @@ inline uint64_t MixSeed(uint64_t seed, uint64_t salt) {
   return z ^ (z >> 31);
 }
 
+// The seed of stream (a, b) of `seed` (e.g. cycle and epoch): SplitMix64 steps
+// over the parts. Not MixSeed: the two give different values and both are used.
+inline uint64_t StreamSeed(uint64_t seed, uint64_t a, uint64_t b = 0) {
+  uint64_t x = seed;
+  for (uint64_t part : {a, b}) {
+    x += 0x9E3779B97F4A7C15ull + part;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    x ^= x >> 31;
+  }
+  return x;
+}
+
 class SeededRandom {
  public:
   explicit SeededRandom(uint64_t seed) : engine_(seed) {}

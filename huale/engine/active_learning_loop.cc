@@ -19,6 +19,7 @@
 #include "huale/core/atomic_file.h"
 #include "huale/core/json_quote.h"
 #include "huale/data/pools.h"
+#include "huale/data/seeded_random.h"
 #include "huale/engine/checkpoint.h"
 #include "huale/engine/event_writer.h"
 #include "huale/engine/inference.h"
@@ -322,7 +323,7 @@ class Loop {
   absl::Status Select(Detector* model, int cycle, const Pools& pools,
                       std::map<std::string, double>& timings) {
     const std::vector<int64_t> candidates = pools.UnlabeledSubset(
-        spec_.schedule().pool_subset(), MixSeed(spec_.seed(), cycle, /*stream=*/0x5u));
+        spec_.schedule().pool_subset(), StreamSeed(spec_.seed(), cycle, /*stream=*/0x5u));
     ScoringContext context;
     context.num_classes = static_cast<int>(pool_.class_names.size());
     context.labeled_class_share = LabelledClassShare(pool_, pools.labeled());
@@ -333,7 +334,7 @@ class Loop {
     const auto start = std::chrono::steady_clock::now();
     absl::StatusOr<Selection> selection =
         acquisition_->Select(std::move(scored->scores), spec_.schedule().budget_per_cycle(),
-                             context, MixSeed(spec_.seed(), cycle, /*stream=*/0x7u));
+                             context, StreamSeed(spec_.seed(), cycle, /*stream=*/0x7u));
     if (!selection.ok()) return selection.status();
     timings["score"] = scored->seconds;
     if (acquisition_->needs_detections()) {

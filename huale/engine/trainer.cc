@@ -12,6 +12,7 @@
 #include "absl/strings/str_join.h"
 #include "glog/logging.h"
 #include "huale/data/loader.h"
+#include "huale/data/seeded_random.h"
 #include "huale/engine/checkpoint.h"
 #include "huale/engine/device.h"
 #include "huale/engine/lr_schedule.h"
@@ -48,16 +49,6 @@ std::string DescribeLosses(const std::map<std::string, torch::Tensor>& losses) {
 
 }  // namespace
 
-uint64_t MixSeed(uint64_t seed, uint64_t a, uint64_t b) {
-  uint64_t x = seed;
-  for (uint64_t part : {a, b}) {
-    x += 0x9E3779B97F4A7C15ull + part;
-    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
-    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
-    x ^= x >> 31;
-  }
-  return x;
-}
 
 namespace {
 
@@ -117,7 +108,7 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
   loader_options.batch_size = training.batch_size();
   loader_options.num_threads = training.loader_threads();
   loader_options.shuffle = true;
-  loader_options.seed = MixSeed(options.seed, options.cycle);
+  loader_options.seed = StreamSeed(options.seed, options.cycle);
   loader_options.flip_probability = training.horizontal_flip_probability();
   loader_options.fail_fast = options.fail_fast_on_bad_images;
   loader_options.transform.min_size = training.min_size();
@@ -129,7 +120,7 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
   const auto start = std::chrono::steady_clock::now();
   int64_t images_seen = 0;
   for (int epoch = static_cast<int>(position.epochs_done); epoch < training.epochs(); ++epoch) {
-    torch::manual_seed(MixSeed(options.seed, options.cycle, epoch + 1));
+    torch::manual_seed(StreamSeed(options.seed, options.cycle, epoch + 1));
     loader.StartEpoch(epoch);
     ProgressBar bar(absl::StrFormat("%s epoch %d/%d", options.label, epoch + 1, training.epochs()),
                     loader.size(), "img");

@@ -40,9 +40,6 @@ struct TrainSummary {
   std::vector<double> epoch_mean_loss;  // for the epochs trained in this call
 };
 
-// Mixes seed parts into one 64-bit seed (splitmix64), for per-cycle/epoch streams.
-uint64_t MixSeed(uint64_t seed, uint64_t a, uint64_t b = 0);
-
 // FailedPrecondition when a loss turns NaN or infinite (the message names the
 // terms and the checkpoint that remains).
 absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& dataset,

@@ -31,7 +31,7 @@ struct FasterRcnnConfig {
   std::vector<double> aspect_ratios{0.5, 1.0, 2.0};
   RpnOptions rpn;
   RoiHeadsOptions roi;
-  TransformOptions transform;
+  DetectorTransformOptions transform;
   bool channels_last = false;  // FasterRcnnOptions.channels_last
 };
 

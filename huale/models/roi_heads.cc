@@ -6,6 +6,7 @@
 #include <torch/torch.h>
 
 #include "glog/logging.h"
+#include "huale/losses/box_geometry.h"
 #include "huale/models/boxes.h"
 #include "huale/models/ops/box_iou.h"
 #include "huale/models/ops/nms.h"
@@ -24,13 +25,6 @@ struct Samples {
   torch::Tensor gt_density;               // [R]
 };
 
-// rho_g = #{other gt of the image with IoU > 0} / max(1, |G| - 1) (method doc §2.3).
-torch::Tensor GtDensity(const torch::Tensor& gt) {
-  const int64_t g = gt.size(0);
-  torch::Tensor overlaps = ops::BoxIou(gt, gt) > 0;
-  overlaps.fill_diagonal_(false);
-  return overlaps.sum(1).to(torch::kFloat) / static_cast<double>(std::max<int64_t>(1, g - 1));
-}
 
 }  // namespace
 
@@ -93,7 +87,7 @@ RoiHeadsOutput RoiHeadsImpl::forward(const std::vector<torch::Tensor>& features,
       const torch::Tensor idx = matched_idxs[i].index({inds});
       torch::Tensor gt = (*targets)[i].boxes;
       torch::Tensor rho = gt.numel() == 0 ? torch::zeros({1}, proposals[i].options().dtype(torch::kFloat))
-                                          : GtDensity(gt);
+                                          : box_geometry::GtDensity(gt.to(torch::kFloat));
       if (gt.numel() == 0) gt = torch::zeros({1, 4}, proposals[i].options());
       matched_gt.push_back(gt.index({idx}));
       density.push_back(rho.index({idx}));

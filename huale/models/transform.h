@@ -14,7 +14,7 @@
 
 namespace huale {
 
-struct TransformOptions {
+struct DetectorTransformOptions {
   int64_t min_size = 0;  // 0 = no resize (images come resized by the data loader)
   int64_t max_size = 0;
   int64_t size_divisible = 32;
@@ -29,7 +29,7 @@ struct ImageBatch {
 
 class DetectorTransform {
  public:
-  explicit DetectorTransform(TransformOptions options) : options_(std::move(options)) {}
+  explicit DetectorTransform(DetectorTransformOptions options) : options_(std::move(options)) {}
 
   // images: [3, H, W]; targets (nullable) get their boxes scaled in place.
   ImageBatch operator()(const std::vector<torch::Tensor>& images,
@@ -39,7 +39,7 @@ class DetectorTransform {
   static torch::Tensor ResizeBoxes(const torch::Tensor& boxes, ImageSize from, ImageSize to);
 
  private:
-  TransformOptions options_;
+  DetectorTransformOptions options_;
 };
 
 }  // namespace huale
