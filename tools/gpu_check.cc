@@ -11,12 +11,12 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
@@ -328,11 +328,11 @@ void TimeR50(const torch::Device& cuda, int iters, bool amp) {
   }
   model->train();
   const auto step = [&] {
-    at::autocast::set_autocast_enabled(at::kCUDA, amp);
-    at::autocast::set_autocast_dtype(at::kCUDA, at::kBFloat16);
-    auto losses = model->Losses(images, targets);
-    at::autocast::set_autocast_enabled(at::kCUDA, false);
-    at::autocast::clear_cache();
+    absl::StatusOr<std::map<std::string, torch::Tensor>> losses;
+    {
+      const AutocastScope autocast(cuda, amp);
+      losses = model->Losses(images, targets);
+    }
     torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(cuda));
     for (auto& [name, value] : *losses) total = total + value.to(torch::kFloat);
     model->zero_grad();

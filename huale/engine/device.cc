@@ -1,6 +1,7 @@
 #include "huale/engine/device.h"
 
 #include <ATen/ATen.h>
+#include <ATen/autocast_mode.h>
 #include <ATen/detail/CUDAHooksInterface.h>
 
 #include "absl/strings/match.h"
@@ -41,6 +42,22 @@ absl::Status CheckDeviceUsable(const std::string& device) {
 at::Tensor ToDevice(const at::Tensor& host, const c10::Device& device) {
   if (!device.is_cuda()) return host.to(device);
   return host.pin_memory().to(device, /*non_blocking=*/true);
+}
+
+AutocastScope::AutocastScope(const c10::Device& device, bool enabled)
+    : type_(device.type()), enabled_(enabled) {
+  if (!enabled_) return;
+  previous_enabled_ = at::autocast::is_autocast_enabled(type_);
+  previous_dtype_ = at::autocast::get_autocast_dtype(type_);
+  at::autocast::set_autocast_enabled(type_, true);
+  at::autocast::set_autocast_dtype(type_, at::kBFloat16);
+}
+
+AutocastScope::~AutocastScope() {
+  if (!enabled_) return;
+  at::autocast::set_autocast_enabled(type_, previous_enabled_);
+  at::autocast::set_autocast_dtype(type_, previous_dtype_);
+  at::autocast::clear_cache();
 }
 
 }  // namespace huale

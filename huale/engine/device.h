@@ -6,15 +6,15 @@
 
 #include <string>
 
+#include <c10/core/Device.h>
+#include <c10/core/DeviceType.h>
+#include <c10/core/ScalarType.h>
+
 #include "absl/status/status.h"
 
 namespace at {
 class Tensor;
 }  // namespace at
-
-namespace c10 {
-struct Device;
-}  // namespace c10
 
 namespace huale {
 
@@ -29,6 +29,22 @@ bool BuiltWithCuda();
 // `host` (a CPU tensor) on `device`: through pinned memory with a non-blocking
 // copy when the device is a GPU, as is otherwise.
 at::Tensor ToDevice(const at::Tensor& host, const c10::Device& device);
+
+// bfloat16 autocast on `device`'s type for the scope's lifetime when `enabled`
+// (training.amp); the previous autocast state is restored on exit.
+class AutocastScope {
+ public:
+  AutocastScope(const c10::Device& device, bool enabled);
+  ~AutocastScope();
+  AutocastScope(const AutocastScope&) = delete;
+  AutocastScope& operator=(const AutocastScope&) = delete;
+
+ private:
+  const c10::DeviceType type_;
+  const bool enabled_;
+  bool previous_enabled_ = false;
+  c10::ScalarType previous_dtype_ = c10::kBFloat16;
+};
 
 }  // namespace huale
 

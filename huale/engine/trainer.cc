@@ -4,7 +4,6 @@
 #include <cmath>
 #include <filesystem>
 
-#include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
@@ -50,38 +49,6 @@ std::string DescribeLosses(const std::map<std::string, torch::Tensor>& losses) {
 }  // namespace
 
 
-namespace {
-
-// bfloat16 autocast on `device` for the scope's lifetime when `enabled` (the
-// losses come out in float: they are on autocast's float list or computed from
-// float-cast inputs).
-class AutocastScope {
- public:
-  AutocastScope(const torch::Device& device, bool enabled)
-      : type_(device.type()), enabled_(enabled) {
-    if (!enabled_) return;
-    previous_enabled_ = at::autocast::is_autocast_enabled(type_);
-    previous_dtype_ = at::autocast::get_autocast_dtype(type_);
-    at::autocast::set_autocast_enabled(type_, true);
-    at::autocast::set_autocast_dtype(type_, at::kBFloat16);
-  }
-  ~AutocastScope() {
-    if (!enabled_) return;
-    at::autocast::set_autocast_enabled(type_, previous_enabled_);
-    at::autocast::set_autocast_dtype(type_, previous_dtype_);
-    at::autocast::clear_cache();
-  }
-  AutocastScope(const AutocastScope&) = delete;
-  AutocastScope& operator=(const AutocastScope&) = delete;
-
- private:
-  const at::DeviceType type_;
-  const bool enabled_;
-  bool previous_enabled_ = false;
-  at::ScalarType previous_dtype_ = at::kBFloat16;
-};
-
-}  // namespace
 
 absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& dataset,
                                            const std::vector<int64_t>& labelled,
