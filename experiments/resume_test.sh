@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # kill -9 in the middle of training, of pool scoring and of the last cycle, then
 # --resume: the run must end with the same selections and metrics as an
-# uninterrupted run of the same spec.
+# uninterrupted run of the same spec. The interrupted run's spec uses relative
+# paths, and its "checkout" (data, spec, run folder) moves to another directory
+# between two kills: spec.pbtxt keeps the paths as written, so it still resumes.
 set -u
 source "${TEST_SRCDIR}/huale/experiments/testdata/smoke_run_setup.sh"
 
@@ -18,7 +20,7 @@ write_spec "$TMP/straight.pbtxt" "$TMP/straight"
 # PATTERN; returns 0 if it was killed, 1 if it finished first.
 run_and_kill_at() {
   local pattern="$1" resume="$2" log="$TMP/interrupted.$3.log"
-  "$RUN" --spec="$TMP/interrupted.pbtxt" $resume >"$log" 2>&1 &
+  (cd "$CHECKOUT" && exec "$RUN" --spec=interrupted.pbtxt $resume) >"$log" 2>&1 &
   local pid=$!
   for _ in $(seq 1 3000); do
     if grep -Eq -- "$pattern" "$log"; then
@@ -40,15 +42,22 @@ run_and_kill_at() {
   return 1
 }
 
-write_spec "$TMP/interrupted.pbtxt" "$TMP/interrupted"
+CHECKOUT="$TMP/checkout_a"
+mkdir -p "$CHECKOUT" && cp -r "$TMP/data" "$CHECKOUT/data"
+sed -e "s|@DATA@|data|" -e "s|@OUT@|runs|" \
+  "${TEST_SRCDIR}/huale/experiments/testdata/resume_smoke.pbtxt.in" >"$CHECKOUT/interrupted.pbtxt"
 run_and_kill_at "cycle 0/1 epoch 2/2" "" 1 || exit 1          # mid-training (second epoch)
+grep -q '^  root: "data"$' "$CHECKOUT/runs/resume_smoke/seed3/spec.pbtxt" || {
+  echo "FAIL: spec.pbtxt does not keep the relative dataset root as written:"
+  cat "$CHECKOUT/runs/resume_smoke/seed3/spec.pbtxt"; exit 1; }
+mv "$CHECKOUT" "$TMP/checkout_b" && CHECKOUT="$TMP/checkout_b"
 run_and_kill_at "cycle 0/1 score pool" "--resume" 2 || exit 1  # mid-scoring
 run_and_kill_at "cycle 1/1 epoch 1/2" "--resume" 3 || exit 1  # last cycle's training
-"$RUN" --spec="$TMP/interrupted.pbtxt" --resume >"$TMP/interrupted.final.log" 2>&1 || {
+(cd "$CHECKOUT" && "$RUN" --spec=interrupted.pbtxt --resume) >"$TMP/interrupted.final.log" 2>&1 || {
   echo "FAIL: final resume"; cat "$TMP/interrupted.final.log"; exit 1; }
 
 # A second run of a finished spec without --resume must refuse, not overwrite.
-if "$RUN" --spec="$TMP/interrupted.pbtxt" >"$TMP/again.log" 2>&1; then
+if (cd "$CHECKOUT" && "$RUN" --spec=interrupted.pbtxt) >"$TMP/again.log" 2>&1; then
   echo "FAIL: rerun without --resume overwrote a finished run"; exit 1
 fi
 grep -q "already holds a run; pass --resume" "$TMP/again.log" || {
@@ -57,12 +66,12 @@ grep -q "already holds a run; pass --resume" "$TMP/again.log" || {
 passed=0
 failed=0
 for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labeled.txt; do
-  if cmp -s "$TMP/straight/resume_smoke/seed3/$file" "$TMP/interrupted/resume_smoke/seed3/$file"; then
+  if cmp -s "$TMP/straight/resume_smoke/seed3/$file" "$CHECKOUT/runs/resume_smoke/seed3/$file"; then
     passed=$((passed + 1))
   else
     failed=$((failed + 1))
     echo "FAIL: $file differs after kill -9 and resume:"
-    diff "$TMP/straight/resume_smoke/seed3/$file" "$TMP/interrupted/resume_smoke/seed3/$file" | head -20
+    diff "$TMP/straight/resume_smoke/seed3/$file" "$CHECKOUT/runs/resume_smoke/seed3/$file" | head -20
   fi
 done
 echo "${passed} passed, ${failed} failed"

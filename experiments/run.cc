@@ -14,13 +14,13 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "experiments/experiment_runner.h"
 #include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
 #include "experiments/spec_validation.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "huale/core/registry.h"
-#include "huale/engine/active_learning_loop.h"
 
 DEFINE_string(spec, "", "Experiment spec: a .pbtxt path, or a bare name in experiments/specs/.");
 DEFINE_bool(list, false, "Print every registered component with its description and exit.");
@@ -74,10 +74,12 @@ int Main() {
   std::cout << DescribePlan(*plan);
   if (FLAGS_dry_run) return 0;
   torch::set_num_threads(ChooseThreadCount(FLAGS_threads, plan->spec.threads()));
-  LoopOptions options;
-  options.resume = FLAGS_resume;
-  absl::Status status =
-      RunActiveLearning(plan->spec, *plan->pool, *plan->test, plan->run_directory, options);
+  absl::StatusOr<ExperimentData> data = LoadExperimentData(*plan);
+  if (!data.ok()) {
+    std::cerr << "error: " << plan->spec_path << ": " << data.status().message() << "\n";
+    return kExitInvalid;
+  }
+  absl::Status status = RunExperiment(*plan, *data, FLAGS_resume);
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";
     return status.code() == absl::StatusCode::kAlreadyExists ? kExitInvalid : 1;

@@ -121,6 +121,22 @@ expect 2 "schedule.cycles: 9 cycles need 100 labelled images but the pool split 
 sed -i 's/cycles: 9/cycles: 2/' "$TMP/too_many_cycles.pbtxt"
 expect 0 "cycle 1: train on 30 labelled" -- --spec="$TMP/too_many_cycles.pbtxt" --dry_run
 
+# The new user's case of issue 11: an out-of-range option with real data, run
+# for real (not --dry_run), is refused before the run folder exists; the
+# corrected spec then starts cleanly.
+sed -e 's/acquisition { name: "random" }/acquisition { name: "huale" huale { retrieval_ratio: -2 } }/' \
+  -e 's/cycles: 2/cycles: 1/' "$TMP/too_many_cycles.pbtxt" >"$TMP/bad_ratio.pbtxt"
+echo "output_dir: \"$TMP/bad_ratio_runs\" training { epochs: 1 min_size: 64 max_size: 64 }" >>"$TMP/bad_ratio.pbtxt"
+expect 2 'acquisition\.huale\.retrieval_ratio: expected a finite value >= 1, found -2' -- --spec="$TMP/bad_ratio.pbtxt"
+if [[ -e "$TMP/bad_ratio_runs" ]]; then
+  failed=$((failed + 1))
+  echo "FAIL: a refused spec left $TMP/bad_ratio_runs behind"
+else
+  passed=$((passed + 1))
+fi
+sed -i 's/retrieval_ratio: -2/retrieval_ratio: 2/' "$TMP/bad_ratio.pbtxt"
+expect 0 "cycle 0/0: [0-9]+ labelled" -- --spec="$TMP/bad_ratio.pbtxt"
+
 # The seed specs resolve by bare name; without the data they say how to get it.
 for spec in voc07_huale voc07_random voc12_huale voc12_random; do
   expect 2 "data not found: .*VOCdevkit/VOC20(07|12)\. Download VOC" -- --spec=$spec --dry_run

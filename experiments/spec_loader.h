@@ -8,7 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
-#include "experiments/spec.pb.h"
+#include "huale/engine/experiment_spec.pb.h"
 
 namespace huale {
 

@@ -237,8 +237,8 @@ std::vector<std::string> CheckLosses(const ExperimentSpec& spec, Problems& probl
   return roles;
 }
 
-// Reads the pool and test splits when the data is there; the counts feed the
-// schedule check.
+// Reads the pool split when the data is there (its size feeds the schedule
+// check, its classes the model) and checks that the test split is available.
 void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& problems) {
   const DatasetSpec& dataset = spec.dataset();
   CheckComponent(DatasetFormat::kFamily, dataset.format(), "dataset.format", problems);
@@ -257,28 +257,25 @@ void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& pr
   }
   auto format = DatasetFormatRegistry::Get().Create(dataset.format());
   if (!format.ok()) return;  // reported above
-  struct SplitTarget {
-    const std::string* split;
-    int* count;
-    std::shared_ptr<const Dataset>* dataset;
-  };
-  const SplitTarget splits[] = {{&dataset.pool_split(), &plan.pool_images, &plan.pool},
-                                {&dataset.test_split(), &plan.test_images, &plan.test}};
-  for (const auto& [split, count, target] : splits) {
-    const std::string field = split == &dataset.pool_split() ? "dataset.pool_split"
-                                                              : "dataset.test_split";
-    if (absl::Status available = (*format)->CheckAvailable(dataset, *split); !available.ok()) {
-      problems.Add(field, available);
-      continue;
-    }
-    absl::StatusOr<Dataset> read = (*format)->Read(dataset, *split);
-    if (!read.ok()) {
-      problems.Add(field, read.status());
-      continue;
-    }
-    *count = static_cast<int>(read->images.size());
-    *target = std::make_shared<const Dataset>(*std::move(read));
-    if (*count == 0) problems.Add(field, absl::StrCat("split '", *split, "' has no images"));
+  if (absl::Status available = (*format)->CheckAvailable(dataset, dataset.test_split());
+      !available.ok()) {
+    problems.Add("dataset.test_split", available);
+  }
+  if (absl::Status available = (*format)->CheckAvailable(dataset, dataset.pool_split());
+      !available.ok()) {
+    problems.Add("dataset.pool_split", available);
+    return;
+  }
+  absl::StatusOr<Dataset> pool = (*format)->Read(dataset, dataset.pool_split());
+  if (!pool.ok()) {
+    problems.Add("dataset.pool_split", pool.status());
+    return;
+  }
+  plan.pool_images = static_cast<int>(pool->images.size());
+  plan.num_classes = static_cast<int>(pool->class_names.size());
+  if (plan.pool_images == 0) {
+    problems.Add("dataset.pool_split",
+                 absl::StrCat("split '", dataset.pool_split(), "' has no images"));
   }
 }
 
@@ -299,6 +296,7 @@ void ApplyRepeatedDefaults(ExperimentSpec& spec) {
 absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
                                             const std::string& spec_path) {
   ExperimentPlan plan;
+  plan.as_written = given;
   plan.spec = given;
   plan.spec_path = spec_path;
   ExperimentSpec& spec = plan.spec;
@@ -347,8 +345,7 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
   // Only components whose names and option blocks passed: the factories' own
   // checks, not the same complaint twice.
   if (problems.size() == problems_before_components) {
-    BuildComponents(spec, plan.pool ? static_cast<int>(plan.pool->class_names.size()) : 1,
-                    problems);
+    BuildComponents(spec, std::max(plan.num_classes, 1), problems);
   }
 
   const ScheduleSpec& schedule = spec.schedule();
@@ -374,10 +371,10 @@ std::string DescribePlan(const ExperimentPlan& plan) {
   const ExperimentSpec& spec = plan.spec;
   std::string out = absl::StrFormat("Experiment %s (seed %d, device %s)\n  spec: %s\n",
                                     spec.name(), spec.seed(), spec.device(), plan.spec_path);
-  absl::StrAppendFormat(&out, "  data: %s at %s\n    pool '%s': %d images; test '%s': %d images\n",
+  absl::StrAppendFormat(&out, "  data: %s at %s\n    pool '%s': %d images, %d classes; test '%s'\n",
                         spec.dataset().format(), spec.dataset().root(),
-                        spec.dataset().pool_split(), plan.pool_images,
-                        spec.dataset().test_split(), plan.test_images);
+                        spec.dataset().pool_split(), plan.pool_images, plan.num_classes,
+                        spec.dataset().test_split());
   absl::StrAppendFormat(&out, "  model: %s%s\n", spec.model().name(),
                         spec.model().weights().empty()
                             ? " (random initialisation)"

@@ -4,25 +4,24 @@
 #ifndef EXPERIMENTS_SPEC_VALIDATION_H_
 #define EXPERIMENTS_SPEC_VALIDATION_H_
 
-#include <memory>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "experiments/spec.pb.h"
-#include "huale/data/dataset.h"
+#include "huale/engine/experiment_spec.pb.h"
 
 namespace huale {
 
 struct ExperimentPlan {
-  ExperimentSpec spec;  // as given, with paths resolved
+  ExperimentSpec as_written;  // as loaded: what the run folder records
+  ExperimentSpec spec;        // resolved: defaults filled in, paths absolute
   std::string spec_path;
   std::string run_directory;  // <output_dir>/<name>/seed<seed>
   int pool_images = 0;        // images in the pool split
-  int test_images = 0;
-  // The splits as read during validation, so the run does not read them again.
-  std::shared_ptr<const Dataset> pool;
-  std::shared_ptr<const Dataset> test;
+  int num_classes = 0;        // of the pool split
+  // Validation reads the pool split (its size and classes), checks that the
+  // test split is there, and keeps neither: the run reads both
+  // (experiment_runner.h), so a sweep of many plans holds no dataset.
   // Labelled images trained on in each cycle: initial, initial + b, ...
   std::vector<int> labelled_per_cycle;
   std::vector<std::string> loss_roles;  // parallel to spec.losses

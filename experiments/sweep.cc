@@ -19,6 +19,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "experiments/experiment_runner.h"
 #include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
 #include "experiments/spec_validation.h"
@@ -26,7 +27,6 @@
 #include "glog/logging.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/atomic_file.h"
-#include "huale/engine/active_learning_loop.h"
 #include "huale/engine/run_folder.h"
 #include "huale/engine/sweep_report.h"
 
@@ -107,10 +107,10 @@ int Main() {
     if (!FLAGS_report_only) {
       std::cerr << "=== [" << i + 1 << "/" << jobs.size() << "] " << job.method << " seed "
                 << job.seed << "\n";
-      LoopOptions options;
-      options.resume = true;  // a sweep always continues what is there
-      absl::Status status = RunActiveLearning(job.plan.spec, *job.plan.pool, *job.plan.test,
-                                              job.plan.run_directory, options);
+      absl::StatusOr<ExperimentData> data = LoadExperimentData(job.plan);
+      // A sweep always continues what is there.
+      absl::Status status = data.ok() ? RunExperiment(job.plan, *data, /*resume=*/true)
+                                      : data.status();
       if (!status.ok()) {
         std::cerr << "error: " << job.method << " seed " << job.seed << ": " << status.message()
                   << "\n";

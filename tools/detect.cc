@@ -36,7 +36,7 @@
 #include <fstream>
 #include <map>
 #include <memory>
-#include <regex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -54,7 +54,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "experiments/process_setup.h"
-#include "experiments/spec.pb.h"
+#include "huale/engine/experiment_spec.pb.h"
 #include "experiments/spec_loader.h"
 #include "huale/core/atomic_file.h"
 #include "huale/data/dataset.h"
@@ -91,8 +91,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kSpecFile[] = "spec.pbtxt";
-constexpr char kModelFile[] = "model.pt";
 
 absl::StatusOr<std::vector<std::string>> ListImages(const std::string& where) {
   std::vector<std::string> paths;
@@ -206,7 +204,7 @@ absl::Status RunWithWeights() {
 // --cycle, or the highest cycle_NN that holds a model.pt.
 absl::StatusOr<int> ChooseCycle(const RunFolder& folder, int requested) {
   if (requested >= 0) {
-    const std::string model_path = folder.CyclePath(requested, kModelFile);
+    const std::string model_path = folder.ModelPath(requested);
     if (!fs::exists(model_path)) {
       return absl::NotFoundError(absl::StrCat("--cycle=", requested, ": ", model_path,
                                               " does not exist (that cycle has not finished "
@@ -218,28 +216,16 @@ absl::StatusOr<int> ChooseCycle(const RunFolder& folder, int requested) {
     return absl::InvalidArgumentError(absl::StrCat(
         "--cycle: expected a cycle number >= 0 (or -1 for the last), found ", requested));
   }
-  const std::regex cycle_name("cycle_([0-9]+)");
-  int last = -1;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(folder.root(), ec)) {
-    std::smatch match;
-    const std::string name = entry.path().filename().string();
-    int cycle = 0;
-    if (std::regex_match(name, match, cycle_name) && absl::SimpleAtoi(match[1].str(), &cycle) &&
-        fs::exists(entry.path() / kModelFile)) {
-      last = std::max(last, cycle);
-    }
-  }
-  if (ec) return absl::UnavailableError(absl::StrCat(folder.root(), ": ", ec.message()));
-  if (last < 0) {
-    return absl::NotFoundError(absl::StrCat(folder.root(), ": no cycle_NN/", kModelFile,
+  std::optional<int> last = folder.LastTrainedCycle();
+  if (!last.has_value()) {
+    return absl::NotFoundError(absl::StrCat(folder.root(), ": no cycle_NN/model.pt",
                                             " (no cycle of this run has finished training)"));
   }
-  return last;
+  return *last;
 }
 
 absl::StatusOr<ExperimentSpec> ReadRunSpec(const RunFolder& folder) {
-  const std::string path = folder.Path(kSpecFile);
+  const std::string path = folder.SpecPath();
   if (!fs::exists(path)) {
     return absl::NotFoundError(
         absl::StrCat(path, " does not exist: --run must name a run folder of huale's driver "
@@ -297,7 +283,7 @@ absl::Status RunWithRunFolder() {
   absl::StatusOr<std::unique_ptr<DatasetFormat>> format =
       DatasetFormatRegistry::Get().Create(spec->dataset().format());
   if (!format.ok()) {
-    return absl::Status(format.status().code(), absl::StrCat(folder.Path(kSpecFile),
+    return absl::Status(format.status().code(), absl::StrCat(folder.SpecPath(),
                                                              ": dataset.format: ",
                                                              format.status().message()));
   }
@@ -313,7 +299,7 @@ absl::Status RunWithRunFolder() {
   absl::StatusOr<std::unique_ptr<Detector>> model = ModelRegistry::Get().Create(
       model_spec.name(), model_spec, static_cast<int>(test_split->class_names.size()));
   if (!model.ok()) return model.status();
-  const std::string model_path = folder.CyclePath(*cycle, kModelFile);
+  const std::string model_path = folder.ModelPath(*cycle);
   if (absl::StatusOr<TrainPosition> loaded = LoadCheckpoint(model_path, **model, nullptr);
       !loaded.ok()) {
     return loaded.status();

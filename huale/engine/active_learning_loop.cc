@@ -14,10 +14,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "glog/logging.h"
-#include "google/protobuf/text_format.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/atomic_file.h"
-#include "huale/core/json_quote.h"
+#include "huale/core/status_macros.h"
 #include "huale/data/pools.h"
 #include "huale/data/seeded_random.h"
 #include "huale/engine/checkpoint.h"
@@ -35,37 +34,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr char kSpecFile[] = "spec.pbtxt";
-constexpr char kModelFile[] = "model.pt";
-constexpr char kTrainStateFile[] = "train_state.pt";
-constexpr char kSelectionFile[] = "selection.json";
-
 double SecondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-// Refuses to mix two experiments in one folder, and to overwrite without resume.
-absl::Status PrepareRunFolder(const ExperimentSpec& spec, const RunFolder& folder,
-                              bool resume) {
-  std::string text;
-  google::protobuf::TextFormat::PrintToString(spec, &text);
-  const std::string spec_path = folder.Path(kSpecFile);
-  if (fs::exists(spec_path)) {
-    if (!resume) {
-      return absl::AlreadyExistsError(absl::StrCat(
-          folder.root(), " already holds a run; pass --resume to continue it, or change the "
-                         "spec's name, seed or output_dir"));
-    }
-    absl::StatusOr<std::string> previous = ReadFile(spec_path);
-    if (!previous.ok()) return previous.status();
-    if (*previous != text) {
-      return absl::FailedPreconditionError(absl::StrCat(
-          spec_path, " differs from the spec given: a run can only be resumed with the spec it "
-                     "was started with"));
-    }
-    return absl::OkStatus();
-  }
-  return WriteFileAtomically(spec_path, text);
 }
 
 absl::StatusOr<std::unique_ptr<Detector>> BuildDetector(const ExperimentSpec& spec,
@@ -93,17 +63,16 @@ absl::StatusOr<Pools> PoolsForCycle(const ExperimentSpec& spec, const Dataset& p
     }
     absl::StatusOr<Pools> previous = Pools::Load(pool, folder.CycleDirectory(cycle - 1));
     if (!previous.ok()) return previous.status();
-    absl::StatusOr<std::string> selection_json =
-        ReadFile(folder.CyclePath(cycle - 1, "selected_ids.txt"));
-    if (!selection_json.ok()) return selection_json.status();
+    HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> ids,
+                           folder.ReadSelectedIds(cycle - 1));
     std::map<std::string, int64_t> index_of;
     for (size_t i = 0; i < pool.images.size(); ++i) index_of[pool.images[i].id] = i;
     std::vector<int64_t> selected;
-    for (absl::string_view id : absl::StrSplit(*selection_json, '\n', absl::SkipEmpty())) {
-      auto it = index_of.find(std::string(id));
+    for (const std::string& id : ids) {
+      auto it = index_of.find(id);
       if (it == index_of.end()) {
-        return absl::DataLossError(absl::StrCat(folder.CyclePath(cycle - 1, "selected_ids.txt"),
-                                                ": unknown image id '", id, "'"));
+        return absl::DataLossError(absl::StrCat(folder.CycleDirectory(cycle - 1),
+                                                "/selected_ids.txt: unknown image id '", id, "'"));
       }
       selected.push_back(it->second);
     }
@@ -113,41 +82,6 @@ absl::StatusOr<Pools> PoolsForCycle(const ExperimentSpec& spec, const Dataset& p
   if (!pools.ok()) return pools.status();
   if (absl::Status status = pools->Save(directory); !status.ok()) return status;
   return pools;
-}
-
-std::string SelectionToJson(const Selection& selection) {
-  std::vector<std::string> images;
-  for (const SelectedImage& image : selection.images) {
-    std::vector<std::string> metrics;
-    for (size_t i = 0; i < image.metrics.size() && i < selection.metric_names.size(); ++i) {
-      metrics.push_back(absl::StrFormat("%s: %.10g", JsonQuote(selection.metric_names[i]),
-                                        image.metrics[i]));
-    }
-    images.push_back(absl::StrFormat(
-        "    {\"image_id\": %s, \"score\": %.10g, \"from_zero_set\": %s, \"stage_ranks\": [%s], "
-        "\"metrics\": {%s}}",
-        JsonQuote(image.image_id), image.score, image.from_zero_set ? "true" : "false",
-        absl::StrJoin(image.stage_ranks, ", "), absl::StrJoin(metrics, ", ")));
-  }
-  std::vector<std::string> stage_names;
-  for (const std::string& name : selection.stage_names) stage_names.push_back(JsonQuote(name));
-  return absl::StrCat("{\n  \"stage_names\": [", absl::StrJoin(stage_names, ", "),
-                      "],\n  \"stage_sizes\": [", absl::StrJoin(selection.stage_sizes, ", "),
-                      "],\n  \"images\": [\n", absl::StrJoin(images, ",\n"), "\n  ]\n}\n");
-}
-
-std::string SelectionToCsv(const Selection& selection) {
-  std::string csv = "image_id,score,from_zero_set";
-  for (const std::string& stage : selection.stage_names) absl::StrAppend(&csv, ",rank_", stage);
-  for (const std::string& metric : selection.metric_names) absl::StrAppend(&csv, ",", metric);
-  csv += "\n";
-  for (const SelectedImage& image : selection.images) {
-    absl::StrAppendFormat(&csv, "%s,%.10g,%d", image.image_id, image.score, image.from_zero_set);
-    for (int rank : image.stage_ranks) absl::StrAppend(&csv, ",", rank);
-    for (double metric : image.metrics) absl::StrAppendFormat(&csv, ",%.10g", metric);
-    csv += "\n";
-  }
-  return csv;
 }
 
 class Loop {
@@ -161,10 +95,11 @@ class Loop {
     // tens of times slower on x86; flushing them to zero changes no result that
     // matters and keeps the first epoch as fast as the rest.
     at::globalContext().setFlushDenormal(true);
-    if (absl::Status s = PrepareRunFolder(spec_, folder_, options.resume); !s.ok()) return s;
+    HUALE_RETURN_IF_ERROR(
+        folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
     BadSampleSummary bad = pool_.bad_samples;
     bad.Merge(test_.bad_samples);
-    if (absl::Status s = bad.WriteTo(folder_.Path("bad_samples.json")); !s.ok()) return s;
+    HUALE_RETURN_IF_ERROR(bad.WriteTo(folder_.BadSamplesPath()));
     absl::StatusOr<EventWriter> events = EventWriter::Open(folder_.root());
     if (!events.ok()) return events.status();
     events_ = &*events;
@@ -199,11 +134,11 @@ class Loop {
     absl::StatusOr<std::unique_ptr<Detector>> model = TrainedModel(cycle, *pools, timings);
     if (!model.ok()) return model.status();
 
-    if (!folder_.Exists(folder_.CyclePath(cycle, "metrics.json"))) {
+    if (!folder_.HasCycleMetrics(cycle)) {
       if (absl::Status s = Evaluate(**model, cycle, *pools, timings); !s.ok()) return s;
     }
     const bool last = cycle + 1 >= spec_.schedule().cycles();
-    if (!last && !folder_.Exists(folder_.CyclePath(cycle, kSelectionFile))) {
+    if (!last && !folder_.HasSelection(cycle)) {
       if (absl::Status s = Select(model->get(), cycle, *pools, timings); !s.ok()) return s;
     }
     absl::StatusOr<CycleMetrics> metrics = folder_.ReadCycleMetrics(cycle);
@@ -221,9 +156,9 @@ class Loop {
     absl::StatusOr<std::unique_ptr<Detector>> model =
         BuildDetector(spec_, static_cast<int>(pool_.class_names.size()));
     if (!model.ok()) return model.status();
-    const std::string model_path = folder_.CyclePath(cycle, kModelFile);
+    const std::string model_path = folder_.ModelPath(cycle);
     std::string initial_model_key;
-    if (cycle == 0 && spec_.schedule().share_initial_model() && !folder_.Exists(model_path)) {
+    if (cycle == 0 && spec_.schedule().share_initial_model() && !folder_.HasModel(cycle)) {
       initial_model_key = InitialModelKey(pools);
       absl::StatusOr<std::optional<std::string>> source =
           initial_models_.Fetch(initial_model_key, model_path);
@@ -235,16 +170,17 @@ class Loop {
             Label(cycle), **source);
       }
     }
-    if (folder_.Exists(model_path)) {
+    if (folder_.HasModel(cycle)) {
       absl::StatusOr<TrainPosition> loaded = LoadCheckpoint(model_path, **model, nullptr);
       if (!loaded.ok()) return loaded.status();
       return model;
     }
-    const std::string state_path = folder_.CyclePath(cycle, kTrainStateFile);
-    if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() && !folder_.Exists(state_path)) {
+    const std::string state_path = folder_.TrainStatePath(cycle);
+    if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() &&
+        !std::filesystem::exists(state_path)) {
       // Warm start: continue from the previous cycle's weights.
       absl::StatusOr<TrainPosition> loaded =
-          LoadCheckpoint(folder_.CyclePath(cycle - 1, kModelFile), **model, nullptr);
+          LoadCheckpoint(folder_.ModelPath(cycle - 1), **model, nullptr);
       if (!loaded.ok()) return loaded.status();
     }
     TrainerOptions options;
@@ -343,25 +279,12 @@ class Loop {
     }
     timings["select"] = SecondsSince(start);
 
-    std::string ids;
-    for (const SelectedImage& image : selection->images) absl::StrAppend(&ids, image.image_id, "\n");
-    if (absl::Status s = WriteFileAtomically(folder_.CyclePath(cycle, "selected_ids.txt"), ids);
-        !s.ok()) {
-      return s;
-    }
-    if (absl::Status s = WriteFileAtomically(folder_.CyclePath(cycle, "selection.csv"),
-                                             SelectionToCsv(*selection));
-        !s.ok()) {
-      return s;
-    }
-    // Timings of scoring go into the cycle's metrics too.
-    absl::StatusOr<CycleMetrics> metrics = folder_.ReadCycleMetrics(cycle);
-    if (!metrics.ok()) return metrics.status();
-    for (const auto& [name, value] : timings) metrics->timings_seconds[name] = value;
-    if (absl::Status s = folder_.WriteCycleMetrics(*metrics); !s.ok()) return s;
-    // Written last: its presence marks the selection stage as done.
-    return WriteFileAtomically(folder_.CyclePath(cycle, kSelectionFile),
-                               SelectionToJson(*selection));
+    // Timings of scoring go into the cycle's metrics too, before the selection's
+    // marker file.
+    HUALE_ASSIGN_OR_RETURN(CycleMetrics metrics, folder_.ReadCycleMetrics(cycle));
+    for (const auto& [name, value] : timings) metrics.timings_seconds[name] = value;
+    HUALE_RETURN_IF_ERROR(folder_.WriteCycleMetrics(metrics));
+    return folder_.WriteSelection(cycle, *selection);
   }
 
   const ExperimentSpec& spec_;

@@ -14,7 +14,7 @@
 #include <string>
 
 #include "absl/status/status.h"
-#include "experiments/spec.pb.h"
+#include "huale/engine/experiment_spec.pb.h"
 #include "huale/data/dataset.h"
 
 namespace huale {
@@ -23,10 +23,17 @@ struct LoopOptions {
   // Continue a run folder that already holds this spec's results; without it an
   // existing run folder is an error (nothing is overwritten).
   bool resume = false;
+  // What the run folder records as spec.pbtxt: the spec as written (text
+  // format, relative paths as given), so a moved checkout still resumes. A
+  // resume must give the same text.
+  std::string spec_as_written;
+  // Also accepted on resume: the resolved spec's text, which runs started before
+  // spec.pbtxt kept the spec as written recorded. Empty = none.
+  std::string legacy_spec_text;
 };
 
-// `spec` is validated (experiments/spec_validation.h); `pool` and `test` are its
-// pool and test splits.
+// `spec` is validated and resolved (experiments/spec_validation.h: defaults
+// filled in, paths made absolute); `pool` and `test` are its pool and test splits.
 absl::Status RunActiveLearning(const ExperimentSpec& spec, const Dataset& pool,
                                const Dataset& test, const std::string& run_directory,
                                const LoopOptions& options);

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "experiments/spec.pb.h"
+#include "huale/engine/experiment_spec.pb.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/detections.h"
 #include "huale/data/dataset.h"

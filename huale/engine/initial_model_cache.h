@@ -16,7 +16,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
-#include "experiments/spec.pb.h"
+#include "huale/engine/experiment_spec.pb.h"
 
 namespace huale {
 

@@ -6,14 +6,21 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "huale/core/atomic_file.h"
 #include "huale/core/json_quote.h"
+#include "huale/core/status_macros.h"
 #include "simdjson.h"
 
 namespace huale {
 namespace {
 
 namespace fs = std::filesystem;
+
+constexpr char kMetricsFile[] = "metrics.json";
+constexpr char kSelectedIdsFile[] = "selected_ids.txt";
+constexpr char kSelectionCsvFile[] = "selection.csv";
+constexpr char kSelectionJsonFile[] = "selection.json";
 
 std::string JsonNumber(double value) {
   if (!std::isfinite(value)) return "null";
@@ -43,13 +50,80 @@ absl::Status ReadNumberMap(simdjson::dom::element element, const std::string& wh
   return absl::OkStatus();
 }
 
+std::string SelectionToJson(const Selection& selection) {
+  std::vector<std::string> images;
+  for (const SelectedImage& image : selection.images) {
+    std::vector<std::string> metrics;
+    for (size_t i = 0; i < image.metrics.size() && i < selection.metric_names.size(); ++i) {
+      metrics.push_back(absl::StrFormat("%s: %.10g", JsonQuote(selection.metric_names[i]),
+                                        image.metrics[i]));
+    }
+    images.push_back(absl::StrFormat(
+        "    {\"image_id\": %s, \"score\": %.10g, \"from_zero_set\": %s, \"stage_ranks\": [%s], "
+        "\"metrics\": {%s}}",
+        JsonQuote(image.image_id), image.score, image.from_zero_set ? "true" : "false",
+        absl::StrJoin(image.stage_ranks, ", "), absl::StrJoin(metrics, ", ")));
+  }
+  std::vector<std::string> stage_names;
+  for (const std::string& name : selection.stage_names) stage_names.push_back(JsonQuote(name));
+  return absl::StrCat("{\n  \"stage_names\": [", absl::StrJoin(stage_names, ", "),
+                      "],\n  \"stage_sizes\": [", absl::StrJoin(selection.stage_sizes, ", "),
+                      "],\n  \"images\": [\n", absl::StrJoin(images, ",\n"), "\n  ]\n}\n");
+}
+
+std::string SelectionToCsv(const Selection& selection) {
+  std::string csv = "image_id,score,from_zero_set";
+  for (const std::string& stage : selection.stage_names) absl::StrAppend(&csv, ",rank_", stage);
+  for (const std::string& metric : selection.metric_names) absl::StrAppend(&csv, ",", metric);
+  csv += "\n";
+  for (const SelectedImage& image : selection.images) {
+    absl::StrAppendFormat(&csv, "%s,%.10g,%d", image.image_id, image.score, image.from_zero_set);
+    for (int rank : image.stage_ranks) absl::StrAppend(&csv, ",", rank);
+    for (double metric : image.metrics) absl::StrAppendFormat(&csv, ",%.10g", metric);
+    csv += "\n";
+  }
+  return csv;
+}
+
 }  // namespace
+
+absl::Status RunFolder::Start(const std::string& spec_text, bool resume,
+                              const std::string& legacy_spec_text) const {
+  const std::string spec_path = SpecPath();
+  if (!fs::exists(spec_path)) return WriteFileAtomically(spec_path, spec_text);
+  if (!resume) {
+    return absl::AlreadyExistsError(absl::StrCat(
+        root_, " already holds a run; pass --resume to continue it, or change the spec's name, "
+               "seed or output_dir"));
+  }
+  HUALE_ASSIGN_OR_RETURN(const std::string previous, ReadFile(spec_path));
+  if (previous != spec_text && (legacy_spec_text.empty() || previous != legacy_spec_text)) {
+    return absl::FailedPreconditionError(absl::StrCat(
+        spec_path, " differs from the spec given: a run can only be resumed with the spec it "
+                   "was started with"));
+  }
+  return absl::OkStatus();
+}
 
 std::string RunFolder::CycleDirectory(int cycle) const {
   return absl::StrFormat("%s/cycle_%02d", root_, cycle);
 }
 
-bool RunFolder::Exists(const std::string& path) const { return fs::exists(path); }
+bool RunFolder::HasModel(int cycle) const { return fs::exists(ModelPath(cycle)); }
+std::optional<int> RunFolder::LastTrainedCycle() const {
+  std::optional<int> last;
+  for (int cycle = 0; fs::is_directory(CycleDirectory(cycle)); ++cycle) {
+    if (HasModel(cycle)) last = cycle;
+  }
+  return last;
+}
+
+bool RunFolder::HasCycleMetrics(int cycle) const {
+  return fs::exists(CycleFile(cycle, kMetricsFile));
+}
+bool RunFolder::HasSelection(int cycle) const {
+  return fs::exists(CycleFile(cycle, kSelectionJsonFile));
+}
 
 std::string CycleMetricsToJson(const CycleMetrics& m) {
   return absl::StrCat("{\n  \"cycle\": ", m.cycle, ",\n  \"labelled\": ", m.labelled,
@@ -95,39 +169,35 @@ absl::StatusOr<CycleMetrics> CycleMetricsFromJson(const std::string& json,
 }
 
 absl::Status RunFolder::WriteCycleMetrics(const CycleMetrics& metrics) const {
-  return WriteFileAtomically(CyclePath(metrics.cycle, "metrics.json"),
+  return WriteFileAtomically(CycleFile(metrics.cycle, kMetricsFile),
                              CycleMetricsToJson(metrics));
 }
 
 absl::StatusOr<CycleMetrics> RunFolder::ReadCycleMetrics(int cycle) const {
-  const std::string path = CyclePath(cycle, "metrics.json");
-  absl::StatusOr<std::string> json = ReadFile(path);
-  if (!json.ok()) return json.status();
-  return CycleMetricsFromJson(*json, path);
+  const std::string path = CycleFile(cycle, kMetricsFile);
+  HUALE_ASSIGN_OR_RETURN(const std::string json, ReadFile(path));
+  return CycleMetricsFromJson(json, path);
 }
 
 absl::StatusOr<std::vector<CycleMetrics>> RunFolder::ReadAllCycleMetrics() const {
   std::vector<CycleMetrics> all;
-  for (int cycle = 0; Exists(CycleDirectory(cycle)); ++cycle) {
-    if (!Exists(CyclePath(cycle, "metrics.json"))) break;
-    absl::StatusOr<CycleMetrics> metrics = ReadCycleMetrics(cycle);
-    if (!metrics.ok()) return metrics.status();
-    all.push_back(*std::move(metrics));
+  for (int cycle = 0; HasCycleMetrics(cycle); ++cycle) {
+    HUALE_ASSIGN_OR_RETURN(CycleMetrics metrics, ReadCycleMetrics(cycle));
+    all.push_back(std::move(metrics));
   }
   return all;
 }
 
 absl::Status RunFolder::WriteMetricsCsv() const {
-  absl::StatusOr<std::vector<CycleMetrics>> all = ReadAllCycleMetrics();
-  if (!all.ok()) return all.status();
+  HUALE_ASSIGN_OR_RETURN(const std::vector<CycleMetrics> all, ReadAllCycleMetrics());
   std::set<std::string> metric_names;
-  for (const CycleMetrics& m : *all) {
+  for (const CycleMetrics& m : all) {
     for (const auto& [name, value] : m.metrics) metric_names.insert(name);
   }
   std::string csv = absl::StrCat("cycle,labelled,primary_metric,primary",
                                  metric_names.empty() ? "" : ",",
                                  absl::StrJoin(metric_names, ","), "\n");
-  for (const CycleMetrics& m : *all) {
+  for (const CycleMetrics& m : all) {
     absl::StrAppend(&csv, m.cycle, ",", m.labelled, ",", m.primary_metric, ",",
                     JsonNumber(m.primary));
     for (const std::string& name : metric_names) {
@@ -136,7 +206,22 @@ absl::Status RunFolder::WriteMetricsCsv() const {
     }
     csv += "\n";
   }
-  return WriteFileAtomically(Path("metrics.csv"), csv);
+  return WriteFileAtomically(MetricsCsvPath(), csv);
+}
+
+absl::Status RunFolder::WriteSelection(int cycle, const Selection& selection) const {
+  std::string ids;
+  for (const SelectedImage& image : selection.images) absl::StrAppend(&ids, image.image_id, "\n");
+  HUALE_RETURN_IF_ERROR(WriteFileAtomically(CycleFile(cycle, kSelectedIdsFile), ids));
+  HUALE_RETURN_IF_ERROR(
+      WriteFileAtomically(CycleFile(cycle, kSelectionCsvFile), SelectionToCsv(selection)));
+  // Written last: its presence marks the selection stage as done.
+  return WriteFileAtomically(CycleFile(cycle, kSelectionJsonFile), SelectionToJson(selection));
+}
+
+absl::StatusOr<std::vector<std::string>> RunFolder::ReadSelectedIds(int cycle) const {
+  HUALE_ASSIGN_OR_RETURN(const std::string text, ReadFile(CycleFile(cycle, kSelectedIdsFile)));
+  return std::vector<std::string>(absl::StrSplit(text, '\n', absl::SkipEmpty()));
 }
 
 absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,

@@ -1,17 +1,24 @@
-// The run folder a person reads and a resumed run continues from:
+// The run folder a person reads and a resumed run continues from. RunFolder is
+// the only code that knows its paths and file formats:
 //
 //   <output_dir>/<name>/seed<seed>/
-//     spec.pbtxt                the resolved spec the run was started with
-//     metrics.csv               one row per finished cycle (rewritten atomically)
+//     spec.pbtxt                the spec as written (relative paths stay relative),
+//                               base specs merged in; a resume must give the same
+//     metrics.csv               one row per evaluated cycle (rewritten atomically)
 //     bad_samples.json          what the readers skipped or clipped
-//     events.out.tfevents.huale TensorBoard scalars
+//     events.out.tfevents.huale TensorBoard scalars (EventWriter)
 //     cycle_00/
-//       labeled.txt unlabeled.txt   the pools this cycle trained with
-//       train_state.pt              model + optimiser + step after the last full epoch
-//       model.pt                    the trained model (training finished)
-//       metrics.json                evaluation on the test split (evaluation finished)
-//       selection.json / .csv       selected ids, scores, per-stage ranks (selection finished)
-//       timings.json
+//       labeled.txt unlabeled.txt   the pools this cycle trained with (Pools::Save)
+//       train_state.pt              model + optimiser + step after the last full
+//                                   epoch (deleted once model.pt exists)
+//       model.pt                    the trained model
+//       metrics.json                evaluation on the test split, and the cycle's
+//                                   timings in seconds (train, evaluate, score, select)
+//       selected_ids.txt            the selected image ids, one a line, in order
+//       selection.csv               the same with scores, per-stage ranks and metrics
+//       selection.json              the same as JSON; written last: it marks the
+//                                   selection stage as done
+//     cycle_01/ ...                 (the last cycle selects nothing)
 //
 // Each stage's output file is its completion marker; every file is written
 // atomically, so a killed run resumes at the first missing one.
@@ -19,11 +26,13 @@
 #define HUALE_ENGINE_RUN_FOLDER_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "huale/acquisition/acquisition_function.h"
 #include "huale/engine/sweep_report.h"
 
 namespace huale {
@@ -44,12 +53,26 @@ class RunFolder {
   explicit RunFolder(std::string root) : root_(std::move(root)) {}
 
   const std::string& root() const { return root_; }
-  std::string Path(const std::string& name) const { return root_ + "/" + name; }
+
+  // Records `spec_text` in spec.pbtxt. A folder that already holds a run is
+  // refused unless `resume`, and then only with the same spec text.
+  // `legacy_spec_text`, when not empty, is also accepted on resume (what runs
+  // started before spec.pbtxt kept paths as written recorded).
+  absl::Status Start(const std::string& spec_text, bool resume,
+                     const std::string& legacy_spec_text = "") const;
+  std::string SpecPath() const { return File("spec.pbtxt"); }
+  std::string BadSamplesPath() const { return File("bad_samples.json"); }
+  std::string MetricsCsvPath() const { return File("metrics.csv"); }
+
+  // cycle_NN/, where Pools::Save/Load keep the cycle's pools.
   std::string CycleDirectory(int cycle) const;
-  std::string CyclePath(int cycle, const std::string& name) const {
-    return CycleDirectory(cycle) + "/" + name;
-  }
-  bool Exists(const std::string& path) const;
+  std::string TrainStatePath(int cycle) const { return CycleFile(cycle, "train_state.pt"); }
+  std::string ModelPath(int cycle) const { return CycleFile(cycle, "model.pt"); }
+  bool HasModel(int cycle) const;
+  // The last cycle whose model.pt exists; nullopt when none has finished training.
+  std::optional<int> LastTrainedCycle() const;
+  bool HasCycleMetrics(int cycle) const;
+  bool HasSelection(int cycle) const;
 
   absl::Status WriteCycleMetrics(const CycleMetrics& metrics) const;
   absl::StatusOr<CycleMetrics> ReadCycleMetrics(int cycle) const;
@@ -58,7 +81,17 @@ class RunFolder {
   // Rewrites metrics.csv from every cycle's metrics.json.
   absl::Status WriteMetricsCsv() const;
 
+  // selected_ids.txt, selection.csv, then selection.json (the stage's marker).
+  absl::Status WriteSelection(int cycle, const Selection& selection) const;
+  // The ids of selected_ids.txt, in order.
+  absl::StatusOr<std::vector<std::string>> ReadSelectedIds(int cycle) const;
+
  private:
+  std::string File(const std::string& name) const { return root_ + "/" + name; }
+  std::string CycleFile(int cycle, const std::string& name) const {
+    return CycleDirectory(cycle) + "/" + name;
+  }
+
   std::string root_;
 };
 

@@ -46,13 +46,48 @@ TEST(RunFolder, MetricsCsvAndRunMetricsCoverFinishedCyclesInOrder) {
   ASSERT_TRUE(folder.WriteCycleMetrics(Example(1, 0.5)).ok());
   ASSERT_TRUE(folder.WriteCycleMetrics(Example(0, 0.25)).ok());
   ASSERT_TRUE(folder.WriteMetricsCsv().ok());
-  EXPECT_EQ(*ReadFile(folder.Path("metrics.csv")),
+  EXPECT_EQ(*ReadFile(folder.MetricsCsvPath()),
             "cycle,labelled,primary_metric,primary,mAP\n0,100,mAP,0.25,0.25\n1,200,mAP,0.5,0.5\n");
   auto run = LoadRunMetrics(folder.root(), "huale", 3);
   ASSERT_TRUE(run.ok());
   ASSERT_EQ(run->cycles.size(), 2u);
   EXPECT_EQ(run->cycles[1].labelled, 200);
   EXPECT_DOUBLE_EQ(run->cycles[1].metric, 0.5);
+}
+
+TEST(RunFolder, StartRecordsTheSpecAndRefusesAnotherOrAFreshStart) {
+  RunFolder folder(testing::TempDir() + "/run_folder_start");
+  ASSERT_TRUE(folder.Start("name: \"a\"\n", /*resume=*/false).ok());
+  EXPECT_EQ(*ReadFile(folder.SpecPath()), "name: \"a\"\n");
+  absl::Status again = folder.Start("name: \"a\"\n", /*resume=*/false);
+  EXPECT_EQ(again.code(), absl::StatusCode::kAlreadyExists);
+  EXPECT_THAT(again.message(), HasSubstr("--resume"));
+  EXPECT_TRUE(folder.Start("name: \"a\"\n", /*resume=*/true).ok());
+  absl::Status other = folder.Start("name: \"b\"\n", /*resume=*/true);
+  EXPECT_EQ(other.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(other.message(), HasSubstr("spec.pbtxt differs from the spec given"));
+  // A run started when spec.pbtxt held the resolved spec resumes too.
+  EXPECT_TRUE(folder.Start("name: \"b\"\n", /*resume=*/true, "name: \"a\"\n").ok());
+}
+
+TEST(RunFolder, SelectionIsWrittenInEveryFormatWithTheMarkerLast) {
+  RunFolder folder(testing::TempDir() + "/run_folder_selection");
+  Selection selection;
+  selection.metric_names = {"entropy"};
+  selection.stage_names = {"hua"};
+  selection.stage_sizes = {10};
+  selection.images = {{"img_7", 0.75, false, {1}, {0.5}}, {"img_2", 0.25, true, {0}, {0.125}}};
+  EXPECT_FALSE(folder.HasSelection(3));
+  EXPECT_EQ(folder.LastTrainedCycle(), std::nullopt);
+  ASSERT_TRUE(folder.WriteSelection(3, selection).ok());
+  EXPECT_TRUE(folder.HasSelection(3));
+  EXPECT_THAT(*folder.ReadSelectedIds(3), ::testing::ElementsAre("img_7", "img_2"));
+  EXPECT_EQ(*ReadFile(folder.CycleDirectory(3) + "/selection.csv"),
+            "image_id,score,from_zero_set,rank_hua,entropy\nimg_7,0.75,0,1,0.5\n"
+            "img_2,0.25,1,0,0.125\n");
+  EXPECT_THAT(*ReadFile(folder.CycleDirectory(3) + "/selection.json"),
+              HasSubstr("\"image_id\": \"img_2\", \"score\": 0.25, \"from_zero_set\": true"));
+  EXPECT_EQ(folder.ReadSelectedIds(4).status().code(), absl::StatusCode::kNotFound);
 }
 
 }  // namespace

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
-#include "experiments/spec.pb.h"
+#include "huale/engine/experiment_spec.pb.h"
 #include "huale/data/dataset.h"
 #include "huale/engine/event_writer.h"
 #include "huale/models/detector.h"
