@@ -146,6 +146,15 @@ void AddFactoryProblem(const google::protobuf::Message& component, absl::string_
   const auto* descriptor = component.GetDescriptor();
   const auto* reflection = component.GetReflection();
   const absl::string_view message = status.message();
+  const size_t colon = message.find(": ");
+  // "EvaluationSpec.score_threshold: ..." from a factory taking the whole message.
+  const std::string own_prefix = absl::StrCat(descriptor->name(), ".");
+  if (absl::StartsWith(message, own_prefix) && colon != absl::string_view::npos) {
+    problems.Add(absl::StrCat(prefix, ".", message.substr(own_prefix.size(),
+                                                          colon - own_prefix.size())),
+                 message.substr(colon + 2), status.code());
+    return;
+  }
   for (int i = 0; i < descriptor->field_count(); ++i) {
     const auto* field = descriptor->field(i);
     if (field->message_type() == nullptr || field->is_repeated() ||
@@ -153,7 +162,6 @@ void AddFactoryProblem(const google::protobuf::Message& component, absl::string_
       continue;
     }
     const std::string options_prefix = absl::StrCat(field->message_type()->name(), ".");
-    const size_t colon = message.find(": ");
     if (absl::StartsWith(message, options_prefix) && colon != absl::string_view::npos) {
       problems.Add(absl::StrCat(prefix, ".", field->name(), ".",
                                 message.substr(options_prefix.size(),
@@ -207,7 +215,7 @@ std::vector<std::string> CheckLosses(const ExperimentSpec& spec, Problems& probl
     if (loss.weight() < 0) problems.Add(field + ".weight", "must be >= 0");
     absl::StatusOr<std::unique_ptr<Loss>> built = LossRegistry::Get().Create(loss.name(), loss);
     if (!built.ok()) {
-      problems.Add(field + ".name", built.status());
+      AddFactoryProblem(loss, field, field + ".name", built.status(), problems);
       roles.push_back("?");
       continue;
     }
@@ -336,9 +344,6 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
                  problems);
   CheckOptionsMatchName(spec.acquisition(), spec.acquisition().name(), "acquisition", problems);
   CheckComponent("evaluator", spec.evaluation().metric(), "evaluation.metric", problems);
-  if (spec.evaluation().max_images() < 0) {
-    problems.Add("evaluation.max_images", "must be >= 0 (0 = all)");
-  }
 
   CheckSchedule(spec.schedule(), problems);
   CheckTraining(spec.training(), problems);

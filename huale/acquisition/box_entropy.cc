@@ -1,5 +1,7 @@
 #include "huale/acquisition/box_entropy.h"
 
+#include "huale/core/option_checks.h"
+
 #include <algorithm>
 #include <cmath>
 
@@ -7,6 +9,12 @@
 #include "huale/acquisition/view_matching.h"
 
 namespace huale {
+
+absl::Status CheckEntropyOptions(const EntropyOptions& options) {
+  return OptionChecks(options)
+      .InRange("confident_score", options.confident_score(), 0, 1)
+      .status();
+}
 
 std::vector<double> BoxEntropyTerms(const std::vector<double>& probs) {
   std::vector<double> terms(probs.size(), 0.0);

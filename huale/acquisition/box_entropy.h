@@ -8,6 +8,8 @@
 #define HUALE_ACQUISITION_BOX_ENTROPY_H_
 
 #include <optional>
+
+#include "absl/status/status.h"
 #include <vector>
 
 #include "huale/acquisition/acquisition_spec.pb.h"
@@ -23,6 +25,9 @@ double BoxEntropy(const std::vector<double>& probs);
 std::vector<double> BoxEntropyTerms(const std::vector<double>& probs);
 
 // E of one view; nullopt when the view has no box with score >= confident_score.
+// EntropyOptions' ranges (confident_score in [0, 1]).
+absl::Status CheckEntropyOptions(const EntropyOptions& options);
+
 std::optional<double> ViewEntropy(const ImageDetections& view, const EntropyOptions& options,
                                   int num_classes);
 

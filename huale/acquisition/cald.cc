@@ -18,6 +18,8 @@
 #include "huale/acquisition/jensen_shannon.h"
 #include "huale/acquisition/selection.h"
 #include "huale/acquisition/view_matching.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -104,12 +106,12 @@ HUALE_REGISTER(AcquisitionRegistry, "cald",
                      !s.ok()) {
                    return s;
                  }
-                 if (!(spec.cald().retrieval_ratio() >= 1.0) ||
-                     !std::isfinite(spec.cald().retrieval_ratio())) {
-                   return absl::InvalidArgumentError(absl::StrCat(
-                       "CaldOptions.retrieval_ratio: expected a finite value >= 1, found ",
-                       spec.cald().retrieval_ratio()));
-                 }
+                 const CaldOptions& o = spec.cald();
+                 HUALE_RETURN_IF_ERROR(OptionChecks(o)
+                                           .AtLeast("retrieval_ratio", o.retrieval_ratio(), 1)
+                                           .AtLeast("consistency_target", o.consistency_target(), 0)
+                                           .InRange("box_min_score", o.box_min_score(), 0, 1)
+                                           .status());
                  return std::make_unique<CaldAcquisition>(spec.cald());
                });
 

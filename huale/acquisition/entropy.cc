@@ -6,6 +6,7 @@
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/acquisition/box_entropy.h"
 #include "huale/acquisition/selection.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -42,6 +43,7 @@ HUALE_REGISTER(AcquisitionRegistry, "entropy",
                      !s.ok()) {
                    return s;
                  }
+                 HUALE_RETURN_IF_ERROR(CheckEntropyOptions(spec.entropy()));
                  return std::make_unique<EntropyAcquisition>(spec.entropy());
                });
 

@@ -7,6 +7,8 @@
 #include "huale/acquisition/selection.h"
 #include "huale/acquisition/unit_uncertainty.h"
 #include "huale/acquisition/view_matching.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -51,6 +53,10 @@ HUALE_REGISTER(AcquisitionRegistry, "flat",
                      !s.ok()) {
                    return s;
                  }
+                 HUALE_RETURN_IF_ERROR(
+                     OptionChecks(spec.flat())
+                         .InRange("box_min_score", spec.flat().box_min_score(), 0, 1)
+                         .status());
                  return std::make_unique<FlatAcquisition>(spec.flat());
                });
 

@@ -9,6 +9,8 @@
 #include "huale/acquisition/selection.h"
 #include "huale/acquisition/unit_uncertainty.h"
 #include "huale/acquisition/view_matching.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -109,7 +111,12 @@ HUALE_REGISTER(AcquisitionRegistry, "hua",
                  if (absl::Status s = CheckOptionsCase(spec, AcquisitionSpec::kHua); !s.ok()) {
                    return s;
                  }
-                 return std::make_unique<HuaAcquisition>(spec.hua());
+                 const HuaOptions& o = spec.hua();
+                 HUALE_RETURN_IF_ERROR(OptionChecks(o)
+                                           .InRange("object_score", o.object_score(), 0, 1)
+                                           .InRange("unit_iou", o.unit_iou(), 0, 1)
+                                           .status());
+                 return std::make_unique<HuaAcquisition>(o);
                });
 
 }  // namespace

@@ -19,6 +19,8 @@
 #include "huale/acquisition/selection.h"
 #include "huale/acquisition/semantic_affinity.h"
 #include "huale/acquisition/view_matching.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -154,20 +156,15 @@ class HualeAcquisition : public AcquisitionFunction {
 };
 
 absl::Status ValidateOptions(const HualeOptions& o) {
-  if (!(o.retrieval_ratio() >= 1.0) || !std::isfinite(o.retrieval_ratio())) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "HualeOptions.retrieval_ratio: expected a finite value >= 1, found ",
-        o.retrieval_ratio()));
-  }
-  if (!(o.zero_set_share() >= 0 && o.zero_set_share() <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "HualeOptions.zero_set_share: expected a value in [0, 1], found ", o.zero_set_share()));
-  }
-  if (!(o.match_iou() >= 0 && o.match_iou() <= 1)) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "HualeOptions.match_iou: expected a value in [0, 1], found ", o.match_iou()));
-  }
-  return absl::OkStatus();
+  return OptionChecks(o)
+      .AtLeast("retrieval_ratio", o.retrieval_ratio(), 1)
+      .InRange("zero_set_share", o.zero_set_share(), 0, 1)
+      .Include("entropy", CheckEntropyOptions(o.entropy()))
+      .InRange("box_min_score", o.box_min_score(), 0, 1)
+      .InRange("match_iou", o.match_iou(), 0, 1)
+      .InRange("overlap_confident_score", o.overlap_confident_score(), 0, 1)
+      .InRange("category_diversity_min_score", o.category_diversity_min_score(), 0, 1)
+      .status();
 }
 
 HUALE_REGISTER(AcquisitionRegistry, "huale",

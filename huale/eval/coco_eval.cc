@@ -16,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "huale/core/registry.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -544,6 +545,7 @@ HUALE_REGISTER(EvaluatorRegistry, "coco",
                "COCO bbox AP@[.5:.95], AP50, AP75, APs/m/l, AR1/10/100, ARs/m/l "
                "(pycocotools' rules)",
                [](const EvaluationSpec& spec) -> absl::StatusOr<std::unique_ptr<Evaluator>> {
+                 HUALE_RETURN_IF_ERROR(CheckEvaluationSpec(spec));
                  return std::make_unique<CocoEvaluator>(spec.score_threshold());
                });
 

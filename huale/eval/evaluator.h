@@ -14,6 +14,10 @@
 
 namespace huale {
 
+// EvaluationSpec's ranges (score_threshold in [0, 1], max_images >= 0), checked
+// by every evaluator's factory.
+absl::Status CheckEvaluationSpec(const EvaluationSpec& spec);
+
 struct EvaluationResult {
   // The evaluator's headline metric name (e.g. "mAP" or "AP") and its value.
   std::string primary_metric;

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "huale/core/registry.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -231,12 +232,14 @@ class VocEvaluator : public Evaluator {
 HUALE_REGISTER(EvaluatorRegistry, "voc07",
                "PASCAL VOC2007 mAP: 11-point interpolated AP at IoU > 0.5, devkit rules",
                [](const EvaluationSpec& spec) -> absl::StatusOr<std::unique_ptr<Evaluator>> {
+                 HUALE_RETURN_IF_ERROR(CheckEvaluationSpec(spec));
                  return std::make_unique<VocEvaluator>(VocApMethod::kElevenPoint,
                                                        spec.score_threshold());
                });
 HUALE_REGISTER(EvaluatorRegistry, "voc_area",
                "PASCAL VOC2010+ mAP: all-point (area) AP at IoU > 0.5, devkit rules",
                [](const EvaluationSpec& spec) -> absl::StatusOr<std::unique_ptr<Evaluator>> {
+                 HUALE_RETURN_IF_ERROR(CheckEvaluationSpec(spec));
                  return std::make_unique<VocEvaluator>(VocApMethod::kArea,
                                                        spec.score_threshold());
                });

@@ -1,3 +1,4 @@
+#include "absl/strings/str_cat.h"
 #include "huale/losses/cross_entropy.h"
 
 #include <algorithm>
@@ -6,6 +7,8 @@
 #include <torch/torch.h>
 
 #include "huale/losses/loss.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 
@@ -45,13 +48,14 @@ class CrossEntropyLoss : public Loss {
 HUALE_REGISTER(LossRegistry, "cross_entropy",
                "Softmax cross-entropy over all sampled RoIs (Fast R-CNN baseline)",
                [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
-                 if (spec.cross_entropy().label_smoothing() < 0 ||
-                     spec.cross_entropy().label_smoothing() >= 1) {
-                   return absl::InvalidArgumentError(
-                       "loss 'cross_entropy': cross_entropy.label_smoothing must be in [0, 1), "
-                       "found " +
-                       std::to_string(spec.cross_entropy().label_smoothing()));
-                 }
+                 const CrossEntropyOptions& o = spec.cross_entropy();
+                 HUALE_RETURN_IF_ERROR(
+                     OptionChecks(o)
+                         .Check("label_smoothing",
+                                o.label_smoothing() >= 0 && o.label_smoothing() < 1,
+                                absl::StrCat("expected a value in [0, 1), found ",
+                                             o.label_smoothing()))
+                         .status());
                  return std::make_unique<CrossEntropyLoss>(spec.cross_entropy());
                });
 

@@ -9,6 +9,8 @@
 
 #include "huale/losses/box_geometry.h"
 #include "huale/losses/loss.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 
@@ -56,19 +58,14 @@ class EiouLoss : public Loss {
 
 }  // namespace
 
-absl::Status ValidateEiouOptions(const EiouOptions& options, const std::string& field) {
-  if (!(options.smooth_threshold() > 0)) {
-    return absl::InvalidArgumentError(field + ".smooth_threshold must be > 0, found " +
-                                      std::to_string(options.smooth_threshold()));
-  }
-  return absl::OkStatus();
+absl::Status CheckEiouOptions(const EiouOptions& options) {
+  return OptionChecks(options).Positive("smooth_threshold", options.smooth_threshold()).status();
 }
 
 HUALE_REGISTER(LossRegistry, "eiou",
                "Convexified extended-IoU on decoded boxes, over positives (Peng & Yu 2021)",
                [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
-                 absl::Status status = ValidateEiouOptions(spec.eiou(), "loss 'eiou': eiou");
-                 if (!status.ok()) return status;
+                 HUALE_RETURN_IF_ERROR(CheckEiouOptions(spec.eiou()));
                  return std::make_unique<EiouLoss>(spec.eiou());
                });
 

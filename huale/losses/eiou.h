@@ -34,8 +34,8 @@ at::Tensor ConvexifiedEiouLoss(const at::Tensor& eiou, double smooth_threshold);
 at::Tensor EiouLossPerRoi(const at::Tensor& pred_boxes, const at::Tensor& gt_boxes,
                           const at::Tensor& proposals, const EiouOptions& options);
 
-// InvalidArgument naming `field` (e.g. "loss 'eiou': eiou") when s <= 0.
-absl::Status ValidateEiouOptions(const EiouOptions& options, const std::string& field);
+// EiouOptions' ranges (smooth_threshold > 0), as "EiouOptions.field: ...".
+absl::Status CheckEiouOptions(const EiouOptions& options);
 
 }  // namespace huale
 

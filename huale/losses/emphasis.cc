@@ -12,6 +12,8 @@
 #include "huale/losses/eiou.h"
 #include "huale/losses/loss.h"
 #include "huale/losses/smooth_l1.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 
@@ -67,19 +69,13 @@ HUALE_REGISTER(
     "Emphasis: (1+gt density)(1-IoU)^gamma-weighted CE + box loss over positives",
     [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
       const EmphasisOptions& o = spec.emphasis();
-      if (o.gamma() < 0) {
-        return absl::InvalidArgumentError(
-            "loss 'emphasis': emphasis.gamma must be >= 0, found " + std::to_string(o.gamma()));
+      OptionChecks checks(o);
+      checks.AtLeast("gamma", o.gamma(), 0);
+      if (o.box_term() == EmphasisOptions::EIOU) checks.Include("eiou", CheckEiouOptions(o.eiou()));
+      if (o.box_term() == EmphasisOptions::SMOOTH_L1) {
+        checks.Include("smooth_l1", CheckSmoothL1Options(o.smooth_l1()));
       }
-      if (o.box_term() == EmphasisOptions::EIOU) {
-        absl::Status status = ValidateEiouOptions(o.eiou(), "loss 'emphasis': emphasis.eiou");
-        if (!status.ok()) return status;
-      }
-      if (o.box_term() == EmphasisOptions::SMOOTH_L1 && !(o.smooth_l1().beta() > 0)) {
-        return absl::InvalidArgumentError(
-            "loss 'emphasis': emphasis.smooth_l1.beta must be > 0, found " +
-            std::to_string(o.smooth_l1().beta()));
-      }
+      HUALE_RETURN_IF_ERROR(checks.status());
       return std::make_unique<EmphasisLoss>(o);
     });
 

@@ -8,6 +8,8 @@
 
 #include "huale/losses/box_geometry.h"
 #include "huale/losses/loss.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -66,11 +68,9 @@ class FocalEiouLoss : public Loss {
 HUALE_REGISTER(LossRegistry, "focal_eiou",
                "Focal-EIoU on decoded boxes, over positives (Zhang et al. 2021)",
                [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
-                 if (spec.focal_eiou().gamma() < 0) {
-                   return absl::InvalidArgumentError(
-                       "loss 'focal_eiou': focal_eiou.gamma must be >= 0, found " +
-                       std::to_string(spec.focal_eiou().gamma()));
-                 }
+                 HUALE_RETURN_IF_ERROR(OptionChecks(spec.focal_eiou())
+                                           .AtLeast("gamma", spec.focal_eiou().gamma(), 0)
+                                           .status());
                  return std::make_unique<FocalEiouLoss>(spec.focal_eiou());
                });
 

@@ -7,6 +7,8 @@
 #include <torch/torch.h>
 
 #include "huale/losses/loss.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 
@@ -48,14 +50,14 @@ class SmoothL1Loss : public Loss {
 
 }  // namespace
 
+absl::Status CheckSmoothL1Options(const SmoothL1Options& options) {
+  return OptionChecks(options).Positive("beta", options.beta()).status();
+}
+
 HUALE_REGISTER(LossRegistry, "smooth_l1",
                "Smooth-L1 on box deltas, sum over positives / all RoIs (Fast R-CNN baseline)",
                [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
-                 if (!(spec.smooth_l1().beta() > 0)) {
-                   return absl::InvalidArgumentError(
-                       "loss 'smooth_l1': smooth_l1.beta must be > 0, found " +
-                       std::to_string(spec.smooth_l1().beta()));
-                 }
+                 HUALE_RETURN_IF_ERROR(CheckSmoothL1Options(spec.smooth_l1()));
                  return std::make_unique<SmoothL1Loss>(spec.smooth_l1());
                });
 

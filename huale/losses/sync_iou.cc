@@ -17,6 +17,8 @@
 #include "huale/losses/box_geometry.h"
 #include "huale/losses/loss.h"
 #include "huale/losses/smooth_l1.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 namespace {
@@ -45,11 +47,8 @@ class SyncIouLoss : public Loss {
 HUALE_REGISTER(LossRegistry, "sync_iou",
                "Synchronic IoU-localization: smooth-L1 of the IoU head vs IoU(pred, gt)",
                [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
-                 if (!(spec.sync_iou().beta() > 0)) {
-                   return absl::InvalidArgumentError(
-                       "loss 'sync_iou': sync_iou.beta must be > 0, found " +
-                       std::to_string(spec.sync_iou().beta()));
-                 }
+                 HUALE_RETURN_IF_ERROR(
+                     OptionChecks(spec.sync_iou()).Positive("beta", spec.sync_iou().beta()).status());
                  return std::make_unique<SyncIouLoss>(spec.sync_iou());
                });
 
