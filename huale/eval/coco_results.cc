@@ -249,7 +249,7 @@ std::string CocoResultsToJson(const std::vector<CocoResult>& results) {
     entry["score"] = r.score;
     json.push_back(std::move(entry));
   }
-  return json.dump() + "\n";
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 absl::Status WriteCocoResults(const std::string& path, const std::vector<CocoResult>& results) {
