@@ -1,13 +1,11 @@
 #include "huale/data/bad_samples.h"
 
-#include "huale/core/json_quote.h"
-
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "huale/core/atomic_file.h"
+#include "nlohmann/json.hpp"
 
 namespace huale {
 
@@ -50,15 +48,9 @@ int64_t BadSampleSummary::Total() const {
 }
 
 std::string BadSampleSummary::ToJson() const {
-  std::vector<std::string> count_items;
-  for (const auto& [kind, count] : counts) {
-    count_items.push_back(absl::StrCat(JsonQuote(kind), ": ", count));
-  }
-  std::vector<std::string> example_items;
-  for (const std::string& example : examples) example_items.push_back(JsonQuote(example));
-  return absl::StrCat("{\n  \"counts\": {", absl::StrJoin(count_items, ", "),
-                      "},\n  \"total\": ", Total(), ",\n  \"examples\": [\n    ",
-                      absl::StrJoin(example_items, ",\n    "), "\n  ]\n}\n");
+  const nlohmann::ordered_json json = {
+      {"counts", counts}, {"total", Total()}, {"examples", examples}};
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string BadSampleSummary::ToLogLine() const {

@@ -1,9 +1,9 @@
 // COCO instances reader, registered as "coco":
 //   <root>/annotations/instances_<split>.json
 //   <root>/<coco_image_dir or split>/<file_name>
-// Parsed with simdjson's On-Demand API: one pass over the file, no DOM, so
-// instances_train2017.json (≈450 MB) loads in seconds with memory close to the
-// file's size. Contiguous labels follow category-id order (or the spec's class
+// Parsed by the one COCO instances parser (coco_instances.h); this file is the
+// training policy on top (bad samples skipped or fatal, boxes repaired).
+// Contiguous labels follow category-id order (or the spec's class
 // list), and Dataset::category_ids maps them back for COCO results JSON.
 // Boxes: COCO [x, y, w, h] -> xyxy pixels.
 #ifndef HUALE_DATA_COCO_READER_H_

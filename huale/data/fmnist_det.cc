@@ -17,10 +17,10 @@
 #include "absl/strings/str_join.h"
 #include "huale/core/box.h"
 #include "huale/core/atomic_file.h"
-#include "huale/core/json_quote.h"
 #include "huale/data/bad_samples.h"
 #include "huale/data/idx_file.h"
 #include "huale/data/seeded_random.h"
+#include "nlohmann/json.hpp"
 
 namespace huale {
 namespace {
@@ -252,8 +252,8 @@ std::string VocXml(const std::string& id, const Scene& scene, int side) {
 
 struct SplitOutput {
   std::vector<std::string> ids;
-  std::string coco_images;       // JSON array items
-  std::string coco_annotations;  // JSON array items
+  nlohmann::ordered_json coco_images = nlohmann::ordered_json::array();
+  nlohmann::ordered_json coco_annotations = nlohmann::ordered_json::array();
   std::vector<int64_t> objects_per_class = std::vector<int64_t>(kNumClasses, 0);
 };
 
@@ -291,34 +291,36 @@ absl::Status WriteSplit(const SourceSplit& source, int num_images, int first_num
       return s;
     }
     out.ids.push_back(id);
-    if (!out.coco_images.empty()) out.coco_images += ",\n";
-    absl::StrAppend(&out.coco_images, "{\"id\": ", number, ", \"file_name\": \"", id,
-                    ".jpg\", \"width\": ", options.scene_size,
-                    ", \"height\": ", options.scene_size, "}");
+    out.coco_images.push_back({{"id", number},
+                               {"file_name", id + ".jpg"},
+                               {"width", options.scene_size},
+                               {"height", options.scene_size}});
     for (const SceneObject& object : scene.objects) {
       ++out.objects_per_class[object.label];
-      if (!out.coco_annotations.empty()) out.coco_annotations += ",\n";
-      absl::StrAppend(&out.coco_annotations, "{\"id\": ", next_annotation_id++,
-                      ", \"image_id\": ", number, ", \"category_id\": ", object.label + 1,
-                      ", \"bbox\": [", object.box.x1, ", ", object.box.y1, ", ",
-                      object.box.width(), ", ", object.box.height(), "], \"area\": ",
-                      object.area, ", \"iscrowd\": 0}");
+      out.coco_annotations.push_back(
+          {{"id", next_annotation_id++},
+           {"image_id", number},
+           {"category_id", object.label + 1},
+           {"bbox", {object.box.x1, object.box.y1, object.box.width(), object.box.height()}},
+           {"area", object.area},
+           {"iscrowd", 0}});
     }
   }
   return absl::OkStatus();
 }
 
 std::string CocoJson(const SplitOutput& split) {
-  std::vector<std::string> categories;
+  nlohmann::ordered_json categories = nlohmann::ordered_json::array();
   for (int c = 0; c < kNumClasses; ++c) {
-    categories.push_back(absl::StrCat("{\"id\": ", c + 1, ", \"name\": ",
-                                      JsonQuote(FmnistClassNames()[c]),
-                                      ", \"supercategory\": \"fashion\"}"));
+    categories.push_back(
+        {{"id", c + 1}, {"name", FmnistClassNames()[c]}, {"supercategory", "fashion"}});
   }
-  return absl::StrCat(
-      "{\"info\": {\"description\": \"huale Fashion-MNIST detection benchmark\"},\n"
-      "\"images\": [\n", split.coco_images, "],\n\"annotations\": [\n", split.coco_annotations,
-      "],\n\"categories\": [\n", absl::StrJoin(categories, ",\n"), "]}\n");
+  const nlohmann::ordered_json json = {
+      {"info", {{"description", "huale Fashion-MNIST detection benchmark"}}},
+      {"images", split.coco_images},
+      {"annotations", split.coco_annotations},
+      {"categories", std::move(categories)}};
+  return json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string HistogramText(const FmnistDetResult& result) {

@@ -7,14 +7,12 @@
 #include <unordered_set>
 #include <utility>
 
-#include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "glog/logging.h"
 #include "huale/data/dataset_format.h"
 #include "huale/data/reader_util.h"
-#include "pugixml.hpp"
+#include "huale/data/voc_xml.h"
 
 namespace huale {
 namespace {
@@ -27,38 +25,6 @@ std::string ObtainHint(const DatasetSpec& spec) {
   return spec.how_to_obtain().empty() ? "" : absl::StrCat(" (", spec.how_to_obtain(), ")");
 }
 
-// Text of the child element `name` of `node`, or an error naming file and field.
-absl::StatusOr<std::string> ChildText(const pugi::xml_node& node, const char* name,
-                                      const std::string& where) {
-  pugi::xml_node child = node.child(name);
-  if (!child) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, "/", name, ": required field is missing"));
-  }
-  return std::string(absl::StripAsciiWhitespace(child.child_value()));
-}
-
-absl::StatusOr<double> ChildNumber(const pugi::xml_node& node, const char* name,
-                                   const std::string& where) {
-  absl::StatusOr<std::string> text = ChildText(node, name, where);
-  if (!text.ok()) return text.status();
-  double value = 0;
-  if (!absl::SimpleAtod(*text, &value)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, "/", name, ": expected a number, found '", *text, "'"));
-  }
-  return value;
-}
-
-// 0/1 flag, absent = 0.
-absl::StatusOr<bool> OptionalFlag(const pugi::xml_node& node, const char* name,
-                                  const std::string& where) {
-  if (!node.child(name)) return false;
-  absl::StatusOr<double> value = ChildNumber(node, name, where);
-  if (!value.ok()) return value.status();
-  return *value != 0;
-}
-
 enum class ParseProblem { kNone, kUnreadable, kUnknownClass };
 
 struct ParsedImage {
@@ -67,107 +33,69 @@ struct ParsedImage {
   ImageRecord record;
 };
 
+ParsedImage Problem(ParseProblem problem, std::string message) {
+  ParsedImage parsed;
+  parsed.problem = problem;
+  parsed.message = std::move(message);
+  return parsed;
+}
+
+// The training policy on one parsed file: a size is required and positive, every
+// class must be in the list (else the whole image is a bad sample), boxes are
+// repaired (clipped or dropped, counted in `log`).
+ParsedImage ToImageRecord(const VocXmlAnnotation& xml, const std::string& xml_path,
+                          const std::string& id, const std::string& image_dir,
+                          const std::unordered_map<std::string, int>& label_of,
+                          BadSampleLog& log) {
+  const std::string where = absl::StrCat(xml_path, ": annotation");
+  if (!xml.width || !xml.height) {
+    const char* missing = xml.width ? "/height" : xml.height ? "/width" : "";
+    return Problem(ParseProblem::kUnreadable,
+                   absl::StrCat(where, "/size", missing, ": required field is missing"));
+  }
+  if (*xml.width < 1 || *xml.height < 1) {
+    return Problem(ParseProblem::kUnreadable,
+                   absl::StrCat(where, "/size: expected positive width and height, found ",
+                                *xml.width, "x", *xml.height));
+  }
+  ParsedImage parsed;
+  ImageRecord& record = parsed.record;
+  record.id = id;
+  record.width = static_cast<int>(*xml.width);
+  record.height = static_cast<int>(*xml.height);
+  record.path = JoinPath(image_dir, xml.filename.empty() ? absl::StrCat(id, ".jpg") : xml.filename);
+  for (size_t i = 0; i < xml.objects.size(); ++i) {
+    const VocXmlObject& object = xml.objects[i];
+    const std::string object_where = absl::StrCat(where, "/object[", i, "]");
+    auto label = label_of.find(object.name);
+    if (label == label_of.end()) {
+      return Problem(ParseProblem::kUnknownClass,
+                     absl::StrCat(object_where, "/name: unknown class '", object.name,
+                                  "' (not in the dataset's class list)"));
+    }
+    std::optional<Box> box =
+        RepairBox(object.box, record.width, record.height, object_where + "/bndbox", log);
+    if (!box) continue;
+    Annotation annotation;
+    annotation.box = *box;
+    annotation.label = label->second;
+    annotation.difficult = object.difficult;
+    annotation.truncated = object.truncated;
+    annotation.area = box->area();
+    record.annotations.push_back(annotation);
+  }
+  return parsed;
+}
+
 // Parses one annotation file; problems are reported in the result, box repairs
 // go to `log`.
 ParsedImage ParseAnnotation(const std::string& xml_path, const std::string& id,
                             const std::string& image_dir,
                             const std::unordered_map<std::string, int>& label_of,
                             BadSampleLog& log) {
-  ParsedImage parsed;
-  auto fail = [&](ParseProblem problem, std::string message) {
-    parsed.problem = problem;
-    parsed.message = std::move(message);
-    return parsed;
-  };
-  pugi::xml_document doc;
-  const pugi::xml_parse_result result = doc.load_file(xml_path.c_str());
-  if (!result) {
-    if (result.status == pugi::status_file_not_found || result.status == pugi::status_io_error) {
-      return fail(ParseProblem::kUnreadable, absl::StrCat(xml_path, ": cannot read file"));
-    }
-    return fail(ParseProblem::kUnreadable,
-                absl::StrCat(xml_path, ": XML does not parse (", result.description(),
-                             " at byte ", result.offset, ")"));
-  }
-  const pugi::xml_node root = doc.child("annotation");
-  if (!root) {
-    return fail(ParseProblem::kUnreadable,
-                absl::StrCat(xml_path, ": field 'annotation': root element is missing"));
-  }
-  const std::string where = absl::StrCat(xml_path, ": annotation");
-  ImageRecord& record = parsed.record;
-  record.id = id;
-  const pugi::xml_node size = root.child("size");
-  if (!size) {
-    return fail(ParseProblem::kUnreadable,
-                absl::StrCat(where, "/size: required field is missing"));
-  }
-  absl::StatusOr<double> width = ChildNumber(size, "width", where + "/size");
-  absl::StatusOr<double> height = ChildNumber(size, "height", where + "/size");
-  if (!width.ok()) return fail(ParseProblem::kUnreadable, std::string(width.status().message()));
-  if (!height.ok()) {
-    return fail(ParseProblem::kUnreadable, std::string(height.status().message()));
-  }
-  if (*width < 1 || *height < 1) {
-    return fail(ParseProblem::kUnreadable,
-                absl::StrCat(where, "/size: expected positive width and height, found ",
-                             *width, "x", *height));
-  }
-  record.width = static_cast<int>(*width);
-  record.height = static_cast<int>(*height);
-  std::string filename = absl::StrCat(id, ".jpg");
-  if (const pugi::xml_node node = root.child("filename")) {
-    const std::string text(absl::StripAsciiWhitespace(node.child_value()));
-    if (!text.empty()) filename = text;
-  }
-  record.path = JoinPath(image_dir, filename);
-
-  int object_index = 0;
-  for (const pugi::xml_node object : root.children("object")) {
-    const std::string object_where = absl::StrCat(where, "/object[", object_index++, "]");
-    absl::StatusOr<std::string> name = ChildText(object, "name", object_where);
-    if (!name.ok()) return fail(ParseProblem::kUnreadable, std::string(name.status().message()));
-    auto label = label_of.find(*name);
-    if (label == label_of.end()) {
-      return fail(ParseProblem::kUnknownClass,
-                  absl::StrCat(object_where, "/name: unknown class '", *name,
-                               "' (not in the dataset's class list)"));
-    }
-    const pugi::xml_node bndbox = object.child("bndbox");
-    if (!bndbox) {
-      return fail(ParseProblem::kUnreadable,
-                  absl::StrCat(object_where, "/bndbox: required field is missing"));
-    }
-    const std::string box_where = object_where + "/bndbox";
-    double coords[4];
-    const char* const kCoordNames[4] = {"xmin", "ymin", "xmax", "ymax"};
-    for (int i = 0; i < 4; ++i) {
-      absl::StatusOr<double> value = ChildNumber(bndbox, kCoordNames[i], box_where);
-      if (!value.ok()) {
-        return fail(ParseProblem::kUnreadable, std::string(value.status().message()));
-      }
-      coords[i] = *value;
-    }
-    absl::StatusOr<bool> difficult = OptionalFlag(object, "difficult", object_where);
-    absl::StatusOr<bool> truncated = OptionalFlag(object, "truncated", object_where);
-    if (!difficult.ok()) {
-      return fail(ParseProblem::kUnreadable, std::string(difficult.status().message()));
-    }
-    if (!truncated.ok()) {
-      return fail(ParseProblem::kUnreadable, std::string(truncated.status().message()));
-    }
-    std::optional<Box> box = RepairBox(Box{coords[0], coords[1], coords[2], coords[3]},
-                                       record.width, record.height, box_where, log);
-    if (!box) continue;
-    Annotation annotation;
-    annotation.box = *box;
-    annotation.label = label->second;
-    annotation.difficult = *difficult;
-    annotation.truncated = *truncated;
-    annotation.area = box->area();
-    record.annotations.push_back(annotation);
-  }
-  return parsed;
+  absl::StatusOr<VocXmlAnnotation> xml = ReadVocXml(xml_path);
+  if (!xml.ok()) return Problem(ParseProblem::kUnreadable, std::string(xml.status().message()));
+  return ToImageRecord(*xml, xml_path, id, image_dir, label_of, log);
 }
 
 }  // namespace

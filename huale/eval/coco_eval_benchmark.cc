@@ -29,6 +29,8 @@
 #include "benchmark/benchmark.h"
 #include "huale/eval/coco_eval.h"
 #include "huale/eval/coco_json.h"
+#include "huale/eval/coco_results.h"
+#include "nlohmann/json.hpp"
 #include "simdjson.h"
 
 namespace huale {
@@ -51,18 +53,17 @@ void WriteSyntheticData(const std::string& gt_path, const std::string& dt_path) 
   auto log_uniform = [&](double lo, double hi) {
     return std::exp(std::log(lo) + unit(rng) * (std::log(hi) - std::log(lo)));
   };
-  std::string gt = "{\"images\": [";
+  nlohmann::ordered_json gt = {{"images", nlohmann::ordered_json::array()},
+                                {"categories", nlohmann::ordered_json::array()},
+                                {"annotations", nlohmann::ordered_json::array()}};
   for (int i = 0; i < g_num_images; ++i) {
-    absl::StrAppend(&gt, i ? "," : "", "{\"id\": ", i + 1, ", \"width\": 640, \"height\": 480}");
+    gt["images"].push_back({{"id", i + 1}, {"width", 640}, {"height", 480}});
   }
-  gt += "], \"categories\": [";
   for (int k = 0; k < kNumCategories; ++k) {
-    absl::StrAppend(&gt, k ? "," : "", "{\"id\": ", k + 1, ", \"name\": \"class", k + 1, "\"}");
+    gt["categories"].push_back({{"id", k + 1}, {"name", absl::StrCat("class", k + 1)}});
   }
-  gt += "], \"annotations\": [";
-  std::string dt = "[";
+  std::vector<CocoResult> dt;
   int64_t annotation_id = 0;
-  bool first_dt = true;
   for (int i = 0; i < g_num_images; ++i) {
     struct Obj { int category; double x, y, w, h; };
     std::vector<Obj> objects;
@@ -80,12 +81,12 @@ void WriteSyntheticData(const std::string& gt_path, const std::string& dt_path) 
       objects.push_back(obj);
       const bool crowd = unit(rng) < 0.01;
       ++annotation_id;
-      absl::StrAppend(&gt, annotation_id > 1 ? "," : "",
-                      absl::StrFormat("{\"id\": %d, \"image_id\": %d, \"category_id\": %d, "
-                                      "\"bbox\": [%.2f, %.2f, %.2f, %.2f], \"area\": %.2f, "
-                                      "\"iscrowd\": %d}",
-                                      annotation_id, i + 1, obj.category, obj.x, obj.y, obj.w,
-                                      obj.h, Round2(obj.w * obj.h * 0.8), crowd ? 1 : 0));
+      gt["annotations"].push_back({{"id", annotation_id},
+                                   {"image_id", i + 1},
+                                   {"category_id", obj.category},
+                                   {"bbox", {obj.x, obj.y, obj.w, obj.h}},
+                                   {"area", Round2(obj.w * obj.h * 0.8)},
+                                   {"iscrowd", crowd ? 1 : 0}});
     }
     for (int d = 0; d < kDetectionsPerImage; ++d) {
       Obj det;
@@ -106,17 +107,13 @@ void WriteSyntheticData(const std::string& gt_path, const std::string& dt_path) 
         det.x = Round2(unit(rng) * (640 - det.w));
         det.y = Round2(unit(rng) * (480 - det.h));
       }
-      absl::StrAppend(&dt, first_dt ? "" : ",",
-                      absl::StrFormat("\n{\"image_id\": %d, \"category_id\": %d, \"bbox\": "
-                                      "[%.2f, %.2f, %.2f, %.2f], \"score\": %.2f}",
-                                      i + 1, det.category, det.x, det.y, det.w, det.h,
-                                      Round2(unit(rng))));
-      first_dt = false;
+      dt.push_back(MakeCocoResult(absl::StrCat(i + 1), det.category,
+                                  Box::FromXywh(det.x, det.y, det.w, det.h), Round2(unit(rng))));
     }
   }
-  gt += "]}\n";
-  dt += "]\n";
-  for (const auto& [path, text] : {std::pair{gt_path, &gt}, std::pair{dt_path, &dt}}) {
+  const std::string gt_text = gt.dump() + "\n";
+  const std::string dt_text = CocoResultsToJson(dt);
+  for (const auto& [path, text] : {std::pair{gt_path, &gt_text}, std::pair{dt_path, &dt_text}}) {
     FILE* f = std::fopen(path.c_str(), "wb");
     if (f == nullptr || std::fwrite(text->data(), 1, text->size(), f) != text->size()) {
       std::fprintf(stderr, "cannot write %s\n", path.c_str());

@@ -1,9 +1,10 @@
-// COCO JSON for evaluation: the instances file (ground truth) and the results
-// file (detections), read with simdjson, joined as pycocotools' COCO/loadRes
-// join them. Also writes huale detections back as a COCO results file.
+// COCO JSON for evaluation: the instances file (ground truth) under the
+// evaluator's policy, joined with a results file (coco_results.h) as
+// pycocotools' COCO/loadRes join them.
 //
-// Only what evaluation needs; the data room's COCO dataset reader is the one
-// training uses.
+// The instances file is parsed by the one COCO parser (huale/data/
+// coco_instances.h); the training reader (huale/data/coco_reader.h) applies the
+// training policy to the same parse.
 #ifndef HUALE_EVAL_COCO_JSON_H_
 #define HUALE_EVAL_COCO_JSON_H_
 
@@ -17,6 +18,7 @@
 #include "huale/core/detections.h"
 #include "huale/data/dataset.h"
 #include "huale/eval/coco_eval.h"
+#include "huale/eval/coco_results.h"  // CocoResult, ParseCocoResults, WriteCocoResults
 
 namespace huale {
 
@@ -44,27 +46,12 @@ struct CocoGroundTruthFile {
   std::vector<Object> annotations;
 };
 
-// One entry of a results file: {"image_id", "category_id", "bbox": [x, y, w, h], "score"}.
-// image_id may be an integer (COCO) or a string (e.g. a VOC file stem "000001").
-struct CocoResult {
-  std::string image_name;  // image_id as written: a string's text, an integer's digits
-  bool image_id_is_integer = true;
-  int64_t image_id = 0;    // when image_id_is_integer
-  int64_t category_id = 0;
-  double x = 0, y = 0, w = 0, h = 0, score = 0;
-};
-
 // `source` names the input in error messages (usually its path). Errors name
-// the element (e.g. "annotations[12].bbox"), what was expected and found.
+// the entry and field (e.g. "annotations[12]: field 'bbox'"), what was expected
+// and found.
 absl::StatusOr<CocoGroundTruthFile> ParseCocoGroundTruth(absl::string_view json,
                                                          absl::string_view source);
 absl::StatusOr<CocoGroundTruthFile> LoadCocoGroundTruth(const std::string& path);
-
-// A JSON array of results; an empty array is no detections. Rejects NaN (not
-// JSON), negative widths or heights.
-absl::StatusOr<std::vector<CocoResult>> ParseCocoResults(absl::string_view json,
-                                                         absl::string_view source);
-absl::StatusOr<std::vector<CocoResult>> LoadCocoResults(const std::string& path);
 
 // Joins as the reference does: categories ordered by ascending id; ground truth
 // on images or categories not listed is left out; a result for an image not in
@@ -86,13 +73,6 @@ Dataset ToDataset(const CocoGroundTruthFile& ground_truth);
 absl::StatusOr<std::vector<ImageDetections>> ToImageDetections(
     const std::vector<CocoResult>& results, const Dataset& dataset,
     int64_t* dropped_results = nullptr);
-
-// Writes `detections` as a COCO results file that pycocotools' loadRes reads:
-// category_id from dataset.category_ids (label + 1 when empty), image_id as an
-// integer when the image id is one, bbox as [x, y, w, h]. Written to a temp
-// file and renamed.
-absl::Status WriteCocoResults(const std::string& path, const Dataset& dataset,
-                              const std::vector<ImageDetections>& detections);
 
 }  // namespace huale
 

@@ -8,26 +8,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "huale/eval/coco_eval.h"
+#include "nlohmann/json.hpp"
 
 namespace huale {
 namespace {
-
-std::string Quoted(absl::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20) {
-      out += absl::StrFormat("\\u%04x", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string Number(double v) { return absl::StrFormat("%.17g", v); }
 
 // COCO's twelve first, in their order; then the rest by name.
 std::vector<std::string> MetricOrder(const EvaluationResult& result) {
@@ -44,17 +28,12 @@ std::vector<std::string> MetricOrder(const EvaluationResult& result) {
 }  // namespace
 
 std::string EvaluationResultToJson(const EvaluationResult& result, absl::string_view metric) {
-  std::string json = absl::StrCat("{\"metric\": ", Quoted(metric));
-  for (const std::string& name : MetricOrder(result)) {
-    absl::StrAppend(&json, ", ", Quoted(name), ": ", Number(result.metrics.at(name)));
-  }
-  json += ", \"per_class_AP\": {";
-  bool first = true;
-  for (const auto& [name, ap] : result.per_class_ap) {
-    absl::StrAppend(&json, first ? "" : ", ", Quoted(name), ": ", Number(ap));
-    first = false;
-  }
-  return json + "}}";
+  nlohmann::ordered_json json;
+  json["metric"] = std::string(metric);
+  for (const std::string& name : MetricOrder(result)) json[name] = result.metrics.at(name);
+  json["per_class_AP"] = nlohmann::ordered_json::object();
+  for (const auto& [name, ap] : result.per_class_ap) json["per_class_AP"][name] = ap;
+  return json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 std::string FormatResultTable(const EvaluationResult& result) {

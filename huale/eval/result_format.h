@@ -10,9 +10,10 @@
 
 namespace huale {
 
-// One JSON object: {"metric": <metric>, <metrics...>, "per_class_AP": {...}}.
-// The twelve COCO numbers come in pycocotools' order, other metrics by name;
-// numbers are written with 17 significant digits (they read back exactly).
+// One JSON object, one field a line: {"metric": <metric>, <metrics...>,
+// "per_class_AP": {...}}. The twelve COCO numbers come in pycocotools' order,
+// other metrics by name; numbers are written in their shortest form that reads
+// back exactly.
 std::string EvaluationResultToJson(const EvaluationResult& result, absl::string_view metric);
 
 // Headline metrics, then one "class  AP" row per class, aligned.

@@ -9,12 +9,10 @@
 #include <vector>
 
 #include "absl/status/status.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
-#include "pugixml.hpp"
+#include "huale/data/voc_xml.h"
 
 namespace huale {
 
@@ -32,53 +30,28 @@ std::string Describe(const VocClassList& classes) {
                       names.size(), " in all)");
 }
 
-absl::StatusOr<double> Coordinate(const pugi::xml_node& box, const char* name,
-                                  const std::string& where) {
-  double v;
-  const std::string text = box.child_value(name);
-  if (!absl::SimpleAtod(absl::StripAsciiWhitespace(text), &v)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(where, ": bndbox/", name, ": expected a number, found '", text, "'"));
-  }
-  return v;
-}
-
+// The evaluator's policy on one parsed file: every object kept with its box as
+// written and its difficult flag; a class outside the list is an error.
 absl::Status ReadAnnotation(const std::string& path, const VocClassList& classes,
                             const std::unordered_map<std::string, int>& label_of,
                             ImageRecord& image) {
-  pugi::xml_document doc;
-  const pugi::xml_parse_result parsed = doc.load_file(path.c_str());
-  if (!parsed) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, ": cannot parse XML at byte ", parsed.offset, ": ",
-                     parsed.description()));
-  }
-  const pugi::xml_node annotation = doc.child("annotation");
-  absl::SimpleAtoi(annotation.child("size").child_value("width"), &image.width);
-  absl::SimpleAtoi(annotation.child("size").child_value("height"), &image.height);
-  int index = 0;
-  for (const pugi::xml_node object : annotation.children("object")) {
-    const std::string where = absl::StrCat(path, ": object #", index++);
-    const std::string name(absl::StripAsciiWhitespace(object.child_value("name")));
-    const auto it = label_of.find(name);
+  absl::StatusOr<VocXmlAnnotation> xml = ReadVocXml(path);
+  if (!xml.ok()) return xml.status();
+  image.width = static_cast<int>(xml->width.value_or(0));
+  image.height = static_cast<int>(xml->height.value_or(0));
+  for (size_t i = 0; i < xml->objects.size(); ++i) {
+    const VocXmlObject& object = xml->objects[i];
+    const auto it = label_of.find(object.name);
     if (it == label_of.end()) {
       return absl::InvalidArgumentError(
-          absl::StrCat(where, ": class '", name, "' is not in the class list (",
-                       Describe(classes), ")"));
+          absl::StrCat(path, ": object #", i, ": class '", object.name,
+                       "' is not in the class list (", Describe(classes), ")"));
     }
     Annotation a;
     a.label = it->second;
-    int flag = 0;
-    a.difficult = absl::SimpleAtoi(object.child_value("difficult"), &flag) && flag != 0;
-    a.truncated = absl::SimpleAtoi(object.child_value("truncated"), &flag) && flag != 0;
-    const pugi::xml_node box = object.child("bndbox");
-    if (!box) return absl::InvalidArgumentError(absl::StrCat(where, ": no bndbox"));
-    absl::StatusOr<double> c[4] = {Coordinate(box, "xmin", where), Coordinate(box, "ymin", where),
-                                   Coordinate(box, "xmax", where), Coordinate(box, "ymax", where)};
-    for (const auto& v : c) {
-      if (!v.ok()) return v.status();
-    }
-    a.box = Box{*c[0], *c[1], *c[2], *c[3]};
+    a.difficult = object.difficult;
+    a.truncated = object.truncated;
+    a.box = object.box;
     a.area = (a.box.width() + 1) * (a.box.height() + 1);
     image.annotations.push_back(a);
   }

@@ -3,7 +3,9 @@
 // object with its `difficult` flag and its bndbox exactly as written, and every
 // listed image kept, with or without objects.
 //
-// Why not huale/data's registered "voc" reader: it is a training reader and
+// The XML is parsed by the one VOC parser (huale/data/voc_xml.h); this file is
+// the evaluator's policy on top of it. Why not huale/data's registered "voc"
+// reader: it is a training reader and
 // repairs boxes whatever the bad-sample policy (huale/data/bad_samples.h): a
 // box reaching outside the image is clipped to [0, width] x [0, height], and a
 // box with xmax == xmin or ymax == ymin is dropped as empty, although in the
