@@ -19,16 +19,19 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "experiments/png_backend.h"
 #include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
 #include "experiments/spec_validation.h"
+#include "experiments/svg_backend.h"
+#include "experiments/sweep_plot.h"
+#include "experiments/sweep_report.h"
 #include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/atomic_file.h"
 #include "huale/engine/active_learning_loop.h"
 #include "huale/engine/run_folder.h"
-#include "huale/engine/sweep_report.h"
 
 DEFINE_string(specs, "", "Comma-separated specs (paths or names in experiments/specs/).");
 DEFINE_string(seeds, "0,1,2", "Comma-separated seeds; each overrides the spec's seed.");
@@ -170,14 +173,15 @@ int Main() {
   for (const auto& [file, contents] :
        {std::pair<std::string, std::string>{"summary.md", table},
         {"summary.csv", SummaryCsv(summaries)},
-        {"plot.svg", PlotSvg(summaries, FLAGS_name, metric_name)}}) {
+        {"plot.svg", RenderSvg(SweepPlot(summaries, FLAGS_name, metric_name))}}) {
     if (absl::Status s = WriteFileAtomically(report + "/" + file, contents); !s.ok()) {
       std::cerr << "error: " << s.message() << "\n";
       return 1;
     }
   }
-  if (absl::Status s = WritePlotPng(summaries, FLAGS_name, metric_name, report + "/plot.png");
-      !s.ok()) {
+  absl::StatusOr<std::string> png = RenderPng(SweepPlot(summaries, FLAGS_name, metric_name));
+  absl::Status s = png.ok() ? WriteFileAtomically(report + "/plot.png", *png) : png.status();
+  if (!s.ok()) {
     std::cerr << "error: " << s.message() << "\n";
     return 1;
   }

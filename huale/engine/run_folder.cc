@@ -139,15 +139,4 @@ absl::Status RunFolder::WriteMetricsCsv() const {
   return WriteFileAtomically(Path("metrics.csv"), csv);
 }
 
-absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
-                                          const std::string& method, uint64_t seed) {
-  absl::StatusOr<std::vector<CycleMetrics>> all = RunFolder(run_directory).ReadAllCycleMetrics();
-  if (!all.ok()) return all.status();
-  RunMetrics run{method, seed, {}};
-  for (const CycleMetrics& m : *all) {
-    run.cycles.push_back({m.cycle, m.labelled, m.primary, m.timings_seconds});
-  }
-  return run;
-}
-
 }  // namespace huale
