@@ -12,27 +12,29 @@
 
 #include <torch/torch.h>
 
+#include "absl/flags/flag.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
+#include "experiments/command_line.h"
 #include "experiments/experiment_runner.h"
 #include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
 #include "experiments/spec_validation.h"
-#include "gflags/gflags.h"
 #include "glog/logging.h"
 #include "huale/core/registry.h"
 
-DEFINE_string(spec, "", "Experiment spec: a .pbtxt path, or a bare name in experiments/specs/.");
-DEFINE_bool(list, false, "Print every registered component with its description and exit.");
-DEFINE_bool(resume, false,
-            "Continue the run folder of this spec (after a crash or kill): finished stages are "
-            "skipped, training restarts from the last complete epoch.");
-DEFINE_int32(threads, 0,
-             "Intra-op threads for LibTorch; 0 = the spec's `threads`, else $HUALE_THREADS, "
-             "else every core.");
-DEFINE_bool(dry_run, false,
-            "Parse and validate the spec against the registries and the filesystem, print the "
-            "plan, and exit without training.");
+ABSL_FLAG(std::string, spec, "",
+          "Experiment spec: a .pbtxt path, or a bare name in experiments/specs/.");
+ABSL_FLAG(bool, list, false, "Print every registered component with its description and exit.");
+ABSL_FLAG(bool, resume, false,
+          "Continue the run folder of this spec (after a crash or kill): finished stages are "
+          "skipped, training restarts from the last complete epoch.");
+ABSL_FLAG(int, threads, 0,
+          "Intra-op threads for LibTorch; 0 = the spec's `threads`, else $HUALE_THREADS, "
+          "else every core.");
+ABSL_FLAG(bool, dry_run, false,
+          "Parse and validate the spec against the registries and the filesystem, print the "
+          "plan, and exit without training.");
 
 namespace huale {
 namespace {
@@ -52,11 +54,11 @@ void PrintComponents() {
 }
 
 int Main() {
-  if (FLAGS_list) {
+  if (absl::GetFlag(FLAGS_list)) {
     PrintComponents();
     return 0;
   }
-  absl::StatusOr<std::string> spec_path = ResolveSpecPath(FLAGS_spec);
+  absl::StatusOr<std::string> spec_path = ResolveSpecPath(absl::GetFlag(FLAGS_spec));
   if (!spec_path.ok()) {
     std::cerr << "error: " << spec_path.status().message() << "\n";
     return kExitInvalid;
@@ -72,14 +74,14 @@ int Main() {
     return kExitInvalid;
   }
   std::cout << DescribePlan(*plan);
-  if (FLAGS_dry_run) return 0;
-  torch::set_num_threads(ChooseThreadCount(FLAGS_threads, plan->spec.threads()));
+  if (absl::GetFlag(FLAGS_dry_run)) return 0;
+  torch::set_num_threads(ChooseThreadCount(absl::GetFlag(FLAGS_threads), plan->spec.threads()));
   absl::StatusOr<ExperimentData> data = LoadExperimentData(*plan);
   if (!data.ok()) {
     std::cerr << "error: " << plan->spec_path << ": " << data.status().message() << "\n";
     return kExitInvalid;
   }
-  absl::Status status = RunExperiment(*plan, *data, FLAGS_resume);
+  absl::Status status = RunExperiment(*plan, *data, absl::GetFlag(FLAGS_resume));
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";
     return status.code() == absl::StatusCode::kAlreadyExists ? kExitInvalid : 1;
@@ -92,8 +94,7 @@ int Main() {
 
 int main(int argc, char** argv) {
   huale::ReexecWithPassiveOpenMpWait(argv);
-  gflags::SetUsageMessage("--spec=NAME.pbtxt [--dry_run] | --list");
-  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume] | --list");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   return huale::Main();

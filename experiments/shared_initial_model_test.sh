@@ -50,6 +50,11 @@ grep -q "^| method − random " "$TMP/sweep/sweeps/pair/summary.md" || fail "no 
 grep -q "^| huale | 1 | [0-9]* | [0-9]* | [0-9]* | [0-9]*:[0-9][0-9] | " \
   "$TMP/sweep/sweeps/pair/summary.md" || fail "the timing table lacks huale"
 [[ -s "$TMP/sweep/sweeps/pair/plot.png" ]] || fail "no plot.png"
+# --baseline picks another reference (without it: the first of --specs, above).
+"$SWEEP" --specs="$TMP/random.pbtxt,$TMP/huale.pbtxt" --seeds=3 --name=vs_huale --baseline=huale \
+  --report_only >"$TMP/vs_huale.log" 2>&1 || fail "sweep --baseline=huale --report_only"
+grep -q "^| random | 1 | [-+]" "$TMP/sweep/sweeps/vs_huale/summary.md" &&
+  grep -q "^| method − huale " "$TMP/sweep/sweeps/vs_huale/summary.md" || fail "--baseline=huale"
 if "$SWEEP" --specs="$TMP/random.pbtxt" --seeds=3 --baseline=cald >"$TMP/baseline.log" 2>&1; then
   fail "an unknown --baseline was accepted"
 fi

@@ -2,13 +2,16 @@
 // the comparison: a mean ± std table per cycle and over cycles, and a plot of the
 // metric vs labelled images with one band per method.
 //
-//   bazel run -c opt //experiments:sweep -- \
-//       --specs=fmnist_huale,fmnist_random --seeds=0,1,2 --name=fmnist
+//   bazel run -c opt //experiments:sweep -- --specs=fmnist_random,fmnist_huale --seeds=0,1,2
 //
-// Results: <output_dir of the first spec>/sweeps/<name>/{summary.md, summary.csv,
+// Results: <output_dir of the first spec>/sweeps/<name (--name, default sweep)>/{summary.md, summary.csv,
 // plot.svg, plot.png}. summary.md also holds each method's difference to the
-// baseline (--baseline), paired by seed, and its time per cycle. --report_only skips training and reports
-// what exists.
+// baseline, paired by seed, and its time per cycle. The baseline is the first
+// spec of --specs (list the reference method first), or the spec named by
+// --baseline. --report_only skips training and reports what exists.
+//
+// Exit codes: 0 done, 1 a run failed, 2 a spec or the command line is invalid
+// (nothing was started).
 #include <algorithm>
 #include <iostream>
 #include <string>
@@ -16,33 +19,37 @@
 
 #include <torch/torch.h>
 
+#include "absl/flags/flag.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "experiments/command_line.h"
 #include "experiments/experiment_runner.h"
+#include "experiments/png_backend.h"
 #include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
 #include "experiments/spec_validation.h"
-#include "gflags/gflags.h"
+#include "experiments/svg_backend.h"
+#include "experiments/sweep_plot.h"
+#include "experiments/sweep_report.h"
 #include "glog/logging.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/atomic_file.h"
 #include "huale/engine/run_folder.h"
-#include "huale/engine/sweep_report.h"
 
-DEFINE_string(specs, "", "Comma-separated specs (paths or names in experiments/specs/).");
-DEFINE_string(seeds, "0,1,2", "Comma-separated seeds; each overrides the spec's seed.");
-DEFINE_string(name, "sweep", "Names the report folder <output_dir>/sweeps/<name>.");
-DEFINE_bool(report_only, false, "Do not run anything; report the finished cycles.");
-DEFINE_string(baseline, "",
-              "Method (spec name) the others are compared with, paired by seed; empty = the "
-              "first spec whose acquisition is \"random\".");
-DEFINE_int32(threads, 0, "Intra-op threads; 0 = the first spec's, else $HUALE_THREADS, else every core.");
+ABSL_FLAG(std::string, specs, "", "Comma-separated specs (paths or names in experiments/specs/).");
+ABSL_FLAG(std::string, seeds, "0,1,2", "Comma-separated seeds; each overrides the spec's seed.");
+ABSL_FLAG(std::string, name, "sweep", "Names the report folder <output_dir>/sweeps/<name>.");
+ABSL_FLAG(bool, report_only, false, "Do not run anything; report the finished cycles.");
+ABSL_FLAG(std::string, baseline, "",
+          "Method (spec name) the others are compared with, paired by seed; empty = the first "
+          "spec of --specs.");
+ABSL_FLAG(int, threads, 0,
+          "Intra-op threads; 0 = the first spec's, else $HUALE_THREADS, else every core.");
 
 namespace huale {
 namespace {
-
-constexpr int kExitInvalid = 2;
 
 struct Job {
   std::string method;
@@ -50,136 +57,177 @@ struct Job {
   ExperimentPlan plan;
 };
 
-int Main() {
-  std::vector<std::string> spec_names = absl::StrSplit(FLAGS_specs, ',', absl::SkipEmpty());
+struct Sweep {
+  std::vector<std::string> methods;  // spec names, in --specs order
+  std::vector<Job> jobs;             // seeds outer, methods inner
+  std::string baseline;
+};
+
+absl::StatusOr<std::vector<uint64_t>> ParseSeeds(const std::string& text) {
   std::vector<uint64_t> seeds;
-  for (absl::string_view text : absl::StrSplit(FLAGS_seeds, ',', absl::SkipEmpty())) {
+  for (absl::string_view item : absl::StrSplit(text, ',', absl::SkipEmpty())) {
     uint64_t seed = 0;
-    if (!absl::SimpleAtoi(text, &seed)) {
-      std::cerr << "error: --seeds: '" << text << "' is not a non-negative integer\n";
-      return kExitInvalid;
+    if (!absl::SimpleAtoi(item, &seed)) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("--seeds: '", item, "' is not a non-negative integer"));
     }
     seeds.push_back(seed);
   }
-  if (spec_names.empty() || seeds.empty()) {
-    std::cerr << "error: need --specs=a,b,... and --seeds=0,1,...\n";
-    return kExitInvalid;
-  }
+  return seeds;
+}
 
-  // Validate everything before any work.
-  std::vector<Job> jobs;
+// One job per spec and seed, each validated before any work.
+absl::Status AddJobs(const std::string& spec_name, const std::vector<uint64_t>& seeds,
+                     Sweep& sweep) {
+  absl::StatusOr<std::string> path = ResolveSpecPath(spec_name);
+  if (!path.ok()) return path.status();
+  absl::StatusOr<ExperimentSpec> spec = LoadSpec(*path);
+  if (!spec.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat("malformed spec\n", spec.status().message()));
+  }
+  sweep.methods.push_back(spec->name());
+  for (uint64_t seed : seeds) {
+    spec->set_seed(seed);
+    absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, *path);
+    if (!plan.ok()) return plan.status();
+    sweep.jobs.push_back({spec->name(), seed, *std::move(plan)});
+  }
+  return absl::OkStatus();
+}
+
+absl::StatusOr<std::string> ChooseBaseline(const std::vector<std::string>& methods,
+                                           const std::string& requested) {
+  if (requested.empty()) return methods.front();
+  if (std::find(methods.begin(), methods.end(), requested) != methods.end()) return requested;
+  return absl::InvalidArgumentError(absl::StrCat("--baseline=", requested,
+                                                 " is not the name of a spec in --specs (",
+                                                 absl::StrJoin(methods, ", "), ")"));
+}
+
+absl::StatusOr<Sweep> PlanSweep() {
+  const std::vector<std::string> spec_names =
+      absl::StrSplit(absl::GetFlag(FLAGS_specs), ',', absl::SkipEmpty());
+  absl::StatusOr<std::vector<uint64_t>> seeds = ParseSeeds(absl::GetFlag(FLAGS_seeds));
+  if (!seeds.ok()) return seeds.status();
+  if (spec_names.empty() || seeds->empty()) {
+    return absl::InvalidArgumentError("need --specs=a,b,... and --seeds=0,1,...");
+  }
+  Sweep sweep;
   for (const std::string& name : spec_names) {
-    absl::StatusOr<std::string> path = ResolveSpecPath(name);
-    if (!path.ok()) {
-      std::cerr << "error: " << path.status().message() << "\n";
-      return kExitInvalid;
-    }
-    absl::StatusOr<ExperimentSpec> spec = LoadSpec(*path);
-    if (!spec.ok()) {
-      std::cerr << "error: malformed spec\n" << spec.status().message() << "\n";
-      return kExitInvalid;
-    }
-    for (uint64_t seed : seeds) {
-      spec->set_seed(seed);
-      absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, *path);
-      if (!plan.ok()) {
-        std::cerr << "error: " << plan.status().message() << "\n";
-        return kExitInvalid;
-      }
-      jobs.push_back({spec->name(), seed, *std::move(plan)});
-    }
+    if (absl::Status s = AddJobs(name, *seeds, sweep); !s.ok()) return s;
   }
-  if (!FLAGS_baseline.empty() &&
-      std::none_of(jobs.begin(), jobs.end(),
-                   [](const Job& job) { return job.method == FLAGS_baseline; })) {
-    std::cerr << "error: --baseline=" << FLAGS_baseline << " is not the name of a spec in --specs\n";
-    return kExitInvalid;
-  }
-
-  torch::set_num_threads(ChooseThreadCount(FLAGS_threads, jobs.front().plan.spec.threads()));
-
+  absl::StatusOr<std::string> baseline = ChooseBaseline(sweep.methods, absl::GetFlag(FLAGS_baseline));
+  if (!baseline.ok()) return baseline.status();
+  sweep.baseline = *baseline;
   // Seeds outer, methods inner: a partial sweep already compares every method.
-  std::stable_sort(jobs.begin(), jobs.end(),
+  std::stable_sort(sweep.jobs.begin(), sweep.jobs.end(),
                    [](const Job& a, const Job& b) { return a.seed < b.seed; });
+  return sweep;
+}
+
+// Runs (or with --report_only only reads) every job; the runs in --specs order.
+absl::StatusOr<std::vector<RunMetrics>> RunJobs(const Sweep& sweep) {
   std::vector<RunMetrics> runs;
-  for (size_t i = 0; i < jobs.size(); ++i) {
-    const Job& job = jobs[i];
-    if (!FLAGS_report_only) {
-      std::cerr << "=== [" << i + 1 << "/" << jobs.size() << "] " << job.method << " seed "
+  for (size_t i = 0; i < sweep.jobs.size(); ++i) {
+    const Job& job = sweep.jobs[i];
+    if (!absl::GetFlag(FLAGS_report_only)) {
+      std::cerr << "=== [" << i + 1 << "/" << sweep.jobs.size() << "] " << job.method << " seed "
                 << job.seed << "\n";
       absl::StatusOr<ExperimentData> data = LoadExperimentData(job.plan);
       // A sweep always continues what is there.
       absl::Status status = data.ok() ? RunExperiment(job.plan, *data, /*resume=*/true)
                                       : data.status();
       if (!status.ok()) {
-        std::cerr << "error: " << job.method << " seed " << job.seed << ": " << status.message()
-                  << "\n";
-        return 1;
+        return absl::Status(status.code(), absl::StrCat(job.method, " seed ", job.seed, ": ",
+                                                        status.message()));
       }
     }
     absl::StatusOr<RunMetrics> metrics =
         LoadRunMetrics(job.plan.run_directory, job.method, job.seed);
-    if (!metrics.ok()) {
-      std::cerr << "error: " << metrics.status().message() << "\n";
-      return 1;
-    }
+    if (!metrics.ok()) return metrics.status();
     runs.push_back(*std::move(metrics));
   }
+  auto rank = [&](const RunMetrics& run) {
+    return std::find(sweep.methods.begin(), sweep.methods.end(), run.method) -
+           sweep.methods.begin();
+  };
+  std::stable_sort(runs.begin(), runs.end(),
+                   [&](const RunMetrics& a, const RunMetrics& b) { return rank(a) < rank(b); });
+  return runs;
+}
 
-  // Report in spec order.
-  std::stable_sort(runs.begin(), runs.end(), [&](const RunMetrics& a, const RunMetrics& b) {
-    auto rank = [&](const std::string& method) {
-      for (size_t i = 0; i < jobs.size(); ++i) {
-        if (jobs[i].method == method) return i;
-      }
-      return jobs.size();
-    };
-    return rank(a.method) < rank(b.method);
-  });
-  const std::vector<MethodSummary> summaries = SummarizeRuns(runs);
-  std::string metric_name = "metric";
-  if (absl::StatusOr<CycleMetrics> first = RunFolder(jobs.front().plan.run_directory).ReadCycleMetrics(0);
-      first.ok()) {
-    metric_name = first->primary_metric;
-  }
-  const std::string report = absl::StrCat(jobs.front().plan.spec.output_dir(), "/sweeps/", FLAGS_name);
-  std::string baseline = FLAGS_baseline;
-  for (size_t i = 0; i < jobs.size() && baseline.empty(); ++i) {
-    if (jobs[i].plan.spec.acquisition().name() == "random") baseline = jobs[i].method;
-  }
-  std::string table = SummaryMarkdown(summaries, metric_name);
-  if (const std::string paired =
-          PairedDifferenceMarkdown(PairedDifferences(runs, baseline), metric_name);
-      !paired.empty()) {
-    absl::StrAppend(&table, "\n", paired);
-  }
+// Stage times and rates per method. A scoring rate means detector passes per
+// pool image; an acquisition function that needs no detections runs none (runs
+// of older builds recorded a meaningless rate for it).
+std::vector<MethodTimings> Timings(const Sweep& sweep, const std::vector<RunMetrics>& runs) {
   std::vector<MethodTimings> timings = SummarizeTimings(runs);
   for (MethodTimings& row : timings) {
-    // A scoring rate means detector passes per pool image; random selection
-    // runs none (runs of older builds recorded a meaningless rate for it).
-    const auto job = std::find_if(jobs.begin(), jobs.end(),
+    const auto job = std::find_if(sweep.jobs.begin(), sweep.jobs.end(),
                                   [&](const Job& j) { return j.method == row.method; });
+    const AcquisitionSpec& spec = job->plan.spec.acquisition();
     absl::StatusOr<std::unique_ptr<AcquisitionFunction>> acquisition =
-        AcquisitionRegistry::Get().Create(job->plan.spec.acquisition().name(),
-                                          job->plan.spec.acquisition());
+        AcquisitionRegistry::Get().Create(spec.name(), spec);
     if (acquisition.ok() && !(*acquisition)->needs_detections()) {
       row.mean.erase("score_images_per_second");
     }
   }
-  absl::StrAppend(&table, "\n", TimingsMarkdown(timings));
+  return timings;
+}
+
+// The primary metric's name as the first run's evaluation wrote it.
+std::string MetricName(const Sweep& sweep) {
+  const RunFolder first(sweep.jobs.front().plan.run_directory);
+  absl::StatusOr<CycleMetrics> cycle0 = first.ReadCycleMetrics(0);
+  return cycle0.ok() ? cycle0->primary_metric : "metric";
+}
+
+// summary.md: the per-cycle table, the paired differences, the timings.
+std::string SummaryTable(const Sweep& sweep, const std::vector<RunMetrics>& runs,
+                         const std::string& metric_name) {
+  std::string table = SummaryMarkdown(SummarizeRuns(runs), metric_name);
+  const std::string paired =
+      PairedDifferenceMarkdown(PairedDifferences(runs, sweep.baseline), metric_name);
+  if (!paired.empty()) absl::StrAppend(&table, "\n", paired);
+  absl::StrAppend(&table, "\n", TimingsMarkdown(Timings(sweep, runs)));
+  return table;
+}
+
+// Writes <report>/{summary.md, summary.csv, plot.svg, plot.png}.
+absl::Status WriteReport(const std::string& report, const std::string& table,
+                         const std::vector<MethodSummary>& summaries,
+                         const std::string& metric_name) {
+  const DisplayList plot = SweepPlot(summaries, absl::GetFlag(FLAGS_name), metric_name);
+  absl::StatusOr<std::string> png = RenderPng(plot);
+  if (!png.ok()) return png.status();
   for (const auto& [file, contents] :
        {std::pair<std::string, std::string>{"summary.md", table},
         {"summary.csv", SummaryCsv(summaries)},
-        {"plot.svg", PlotSvg(summaries, FLAGS_name, metric_name)}}) {
-    if (absl::Status s = WriteFileAtomically(report + "/" + file, contents); !s.ok()) {
-      std::cerr << "error: " << s.message() << "\n";
-      return 1;
-    }
+        {"plot.svg", RenderSvg(plot)},
+        {"plot.png", *png}}) {
+    if (absl::Status s = WriteFileAtomically(report + "/" + file, contents); !s.ok()) return s;
   }
-  if (absl::Status s = WritePlotPng(summaries, FLAGS_name, metric_name, report + "/plot.png");
-      !s.ok()) {
-    std::cerr << "error: " << s.message() << "\n";
-    return 1;
+  return absl::OkStatus();
+}
+
+int Fail(const absl::Status& status, int exit_code) {
+  std::cerr << "error: " << status.message() << "\n";
+  return exit_code;
+}
+
+int Main() {
+  absl::StatusOr<Sweep> sweep = PlanSweep();
+  if (!sweep.ok()) return Fail(sweep.status(), kExitUsage);
+  torch::set_num_threads(
+      ChooseThreadCount(absl::GetFlag(FLAGS_threads), sweep->jobs.front().plan.spec.threads()));
+  absl::StatusOr<std::vector<RunMetrics>> runs = RunJobs(*sweep);
+  if (!runs.ok()) return Fail(runs.status(), 1);
+
+  const std::string metric_name = MetricName(*sweep);
+  const std::string table = SummaryTable(*sweep, *runs, metric_name);
+  const std::string report = absl::StrCat(sweep->jobs.front().plan.spec.output_dir(), "/sweeps/",
+                                          absl::GetFlag(FLAGS_name));
+  if (absl::Status s = WriteReport(report, table, SummarizeRuns(*runs), metric_name); !s.ok()) {
+    return Fail(s, 1);
   }
   std::cout << table << "\nreport: " << report << "/{summary.md,summary.csv,plot.svg,plot.png}\n";
   return 0;
@@ -190,8 +238,9 @@ int Main() {
 
 int main(int argc, char** argv) {
   huale::ReexecWithPassiveOpenMpWait(argv);
-  gflags::SetUsageMessage("--specs=a,b --seeds=0,1,2 [--name=NAME] [--report_only]");
-  gflags::ParseCommandLineFlags(&argc, &argv, /*remove_flags=*/true);
+  huale::ParseFlagsOrExit(argc, argv,
+                          "--specs=baseline,b,... --seeds=0,1,2 [--name=NAME] [--baseline=SPEC] "
+                          "[--report_only]");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   return huale::Main();

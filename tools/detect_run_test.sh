@@ -82,10 +82,11 @@ detect_and_compare cycle0 --cycle=0
 sed -e "s|^|$TMP/data/JPEGImages/|" -e "s|\$|.jpg|" "$TMP/data/ImageSets/Main/test.txt" >"$TMP/list.txt"
 detect_and_compare image_list --images="$TMP/list.txt"
 
-# expect_error NAME TEXT [detect flags...]: exit 2 and TEXT in the message.
+# expect_error NAME TEXT [detect flags...]: exit 2 and TEXT in the message
+# (BIN=detect_torchvision expect_error ... for the other tool).
 expect_error() {
   local name="$1" text="$2"; shift 2
-  "$D/tools/detect" --out="$TMP/never.json" "$@" >"$TMP/$name.log" 2>&1
+  "$D/tools/${BIN:-detect}" --out="$TMP/never.json" "$@" >"$TMP/$name.log" 2>&1
   local rc=$?
   if [[ $rc -ne 2 ]]; then
     fail "$name: exit $rc, expected 2"; cat "$TMP/$name.log"
@@ -106,6 +107,10 @@ expect_error malformed_spec "$TMP/broken/spec.pbtxt:1:" --run="$TMP/broken"
 mkdir -p "$TMP/untrained/cycle_00"
 cp "$RUN_DIR/spec.pbtxt" "$TMP/untrained/"
 expect_error no_model "no cycle_NN/model.pt" --run="$TMP/untrained"
+expect_error weights_flag "unknown flag '--weights'" --weights="$TMP/w.pt" --run="$RUN_DIR"
+BIN=detect_torchvision expect_error torchvision_needs_images "--images" --weights="$TMP/w.pt"
+BIN=detect_torchvision expect_error torchvision_missing_weights "$TMP/no_such_weights.pt" \
+  --weights="$TMP/no_such_weights.pt" --images="$TMP/list.txt" --model=fasterrcnn_small_fpn
 if [[ -f "$TMP/never.json" ]]; then fail "a failed detect wrote its output"; fi
 
 echo "${passed} passed, ${failed} failed"

@@ -224,15 +224,4 @@ absl::StatusOr<std::vector<std::string>> RunFolder::ReadSelectedIds(int cycle) c
   return std::vector<std::string>(absl::StrSplit(text, '\n', absl::SkipEmpty()));
 }
 
-absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
-                                          const std::string& method, uint64_t seed) {
-  absl::StatusOr<std::vector<CycleMetrics>> all = RunFolder(run_directory).ReadAllCycleMetrics();
-  if (!all.ok()) return all.status();
-  RunMetrics run{method, seed, {}};
-  for (const CycleMetrics& m : *all) {
-    run.cycles.push_back({m.cycle, m.labelled, m.primary, m.timings_seconds});
-  }
-  return run;
-}
-
 }  // namespace huale

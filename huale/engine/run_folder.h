@@ -33,7 +33,6 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "huale/acquisition/acquisition_function.h"
-#include "huale/engine/sweep_report.h"
 
 namespace huale {
 
@@ -99,10 +98,6 @@ std::string CycleMetricsToJson(const CycleMetrics& metrics);
 // `source` names the file in errors.
 absl::StatusOr<CycleMetrics> CycleMetricsFromJson(const std::string& json,
                                                   const std::string& source);
-
-// A finished or partial run as the sweep report consumes it.
-absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
-                                          const std::string& method, uint64_t seed);
 
 }  // namespace huale
 

@@ -41,18 +41,18 @@ TEST(CycleMetrics, BrokenJsonNamesTheFile) {
   EXPECT_THAT(back.status().message(), HasSubstr("needs integer 'cycle'"));
 }
 
-TEST(RunFolder, MetricsCsvAndRunMetricsCoverFinishedCyclesInOrder) {
+TEST(RunFolder, MetricsCsvAndReadAllCoverFinishedCyclesInOrder) {
   RunFolder folder(testing::TempDir() + "/run_folder_test");
   ASSERT_TRUE(folder.WriteCycleMetrics(Example(1, 0.5)).ok());
   ASSERT_TRUE(folder.WriteCycleMetrics(Example(0, 0.25)).ok());
   ASSERT_TRUE(folder.WriteMetricsCsv().ok());
   EXPECT_EQ(*ReadFile(folder.MetricsCsvPath()),
             "cycle,labelled,primary_metric,primary,mAP\n0,100,mAP,0.25,0.25\n1,200,mAP,0.5,0.5\n");
-  auto run = LoadRunMetrics(folder.root(), "huale", 3);
-  ASSERT_TRUE(run.ok());
-  ASSERT_EQ(run->cycles.size(), 2u);
-  EXPECT_EQ(run->cycles[1].labelled, 200);
-  EXPECT_DOUBLE_EQ(run->cycles[1].metric, 0.5);
+  auto all = folder.ReadAllCycleMetrics();
+  ASSERT_TRUE(all.ok());
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_EQ((*all)[1].labelled, 200);
+  EXPECT_DOUBLE_EQ((*all)[1].primary, 0.5);
 }
 
 TEST(RunFolder, StartRecordsTheSpecAndRefusesAnotherOrAFreshStart) {

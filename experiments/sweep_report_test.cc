@@ -1,10 +1,10 @@
-#include "huale/engine/sweep_report.h"
+#include "experiments/sweep_report.h"
 
 #include <cmath>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "huale/core/atomic_file.h"
+#include "huale/engine/run_folder.h"
 
 namespace huale {
 namespace {
@@ -116,20 +116,24 @@ TEST(SummaryCsv, LongFormat) {
   EXPECT_THAT(csv, HasSubstr("method,cycle,labelled,seeds,mean,stddev\nhuale,0,100,3,0.320000,0.020000\n"));
 }
 
-TEST(Plots, SvgHasOneBandAndLinePerMethodAndPngIsWritten) {
-  const auto summaries = SummarizeRuns(TwoMethodsThreeSeeds());
-  const std::string svg = PlotSvg(summaries, "fmnist", "mAP@0.5");
-  size_t polygons = 0;
-  for (size_t at = svg.find("<polygon"); at != std::string::npos; at = svg.find("<polygon", at + 1)) {
-    ++polygons;
+TEST(LoadRunMetrics, FinishedCyclesOfARunFolderInOrder) {
+  RunFolder folder(testing::TempDir() + "/load_run_metrics_test");
+  for (int cycle : {1, 0}) {
+    CycleMetrics m;
+    m.cycle = cycle;
+    m.labelled = 100 * (cycle + 1);
+    m.primary = 0.25 * (cycle + 1);
+    m.timings_seconds = {{"train", 10.0 + cycle}};
+    ASSERT_TRUE(folder.WriteCycleMetrics(m).ok());
   }
-  EXPECT_EQ(polygons, 3u);
-  EXPECT_THAT(svg, HasSubstr(">random</text>"));
-  const std::string png = testing::TempDir() + "/plot.png";
-  ASSERT_TRUE(WritePlotPng(summaries, "fmnist", "mAP@0.5", png).ok());
-  auto bytes = ReadFile(png);
-  ASSERT_TRUE(bytes.ok());
-  EXPECT_EQ(bytes->substr(1, 3), "PNG");
+  absl::StatusOr<RunMetrics> run = LoadRunMetrics(folder.root(), "huale", 3);
+  ASSERT_TRUE(run.ok()) << run.status();
+  EXPECT_EQ(run->method, "huale");
+  EXPECT_EQ(run->seed, 3u);
+  ASSERT_EQ(run->cycles.size(), 2u);
+  EXPECT_EQ(run->cycles[1].labelled, 200);
+  EXPECT_DOUBLE_EQ(run->cycles[1].metric, 0.5);
+  EXPECT_DOUBLE_EQ(run->cycles[0].timings.at("train"), 10);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "huale/engine/sweep_report.h"
+#include "experiments/sweep_report.h"
 
 #include <algorithm>
 #include <cmath>
@@ -7,10 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "absl/strings/str_join.h"
-#include "huale/core/atomic_file.h"
-#include "opencv2/imgcodecs.hpp"
-#include "opencv2/imgproc.hpp"
+#include "huale/engine/run_folder.h"
 
 namespace huale {
 namespace {
@@ -33,53 +30,18 @@ MeanStd ComputeMeanStd(const std::vector<double>& values) {
   return result;
 }
 
-// Matplotlib's tab10, as BGR for OpenCV and hex for SVG.
-constexpr const char* kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
-                                   "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"};
-
-cv::Scalar HexToBgr(const char* hex) {
-  const unsigned value = static_cast<unsigned>(std::strtoul(hex + 1, nullptr, 16));
-  return cv::Scalar(value & 0xFF, (value >> 8) & 0xFF, (value >> 16) & 0xFF);
-}
-
-// Axis ranges and the mapping from data to canvas coordinates.
-struct PlotFrame {
-  double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
-  double left = 70, right = 190, top = 40, bottom = 55, width = 820, height = 480;
-
-  static PlotFrame Fit(const std::vector<MethodSummary>& summaries) {
-    PlotFrame frame;
-    bool any = false;
-    for (const MethodSummary& s : summaries) {
-      for (size_t i = 0; i < s.labelled.size(); ++i) {
-        const double lo = 100 * (s.mean[i] - s.stddev[i]), hi = 100 * (s.mean[i] + s.stddev[i]);
-        if (!any) {
-          frame.x_min = frame.x_max = s.labelled[i];
-          frame.y_min = lo;
-          frame.y_max = hi;
-          any = true;
-        }
-        frame.x_min = std::min<double>(frame.x_min, s.labelled[i]);
-        frame.x_max = std::max<double>(frame.x_max, s.labelled[i]);
-        frame.y_min = std::min(frame.y_min, lo);
-        frame.y_max = std::max(frame.y_max, hi);
-      }
-    }
-    if (frame.x_max <= frame.x_min) frame.x_max = frame.x_min + 1;
-    const double pad = std::max(0.5, 0.08 * (frame.y_max - frame.y_min));
-    frame.y_min = std::max(0.0, frame.y_min - pad);
-    frame.y_max = frame.y_max + pad;
-    return frame;
-  }
-  double X(double labelled) const {
-    return left + (labelled - x_min) / (x_max - x_min) * (width - left - right);
-  }
-  double Y(double percent) const {
-    return height - bottom - (percent - y_min) / (y_max - y_min) * (height - top - bottom);
-  }
-};
-
 }  // namespace
+
+absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
+                                          const std::string& method, uint64_t seed) {
+  absl::StatusOr<std::vector<CycleMetrics>> all = RunFolder(run_directory).ReadAllCycleMetrics();
+  if (!all.ok()) return all.status();
+  RunMetrics run{method, seed, {}};
+  for (const CycleMetrics& m : *all) {
+    run.cycles.push_back({m.cycle, m.labelled, m.primary, m.timings_seconds});
+  }
+  return run;
+}
 
 std::vector<MethodSummary> SummarizeRuns(const std::vector<RunMetrics>& runs) {
   std::vector<std::string> order;
@@ -264,117 +226,6 @@ std::string SummaryCsv(const std::vector<MethodSummary>& summaries) {
     }
   }
   return csv;
-}
-
-std::string PlotSvg(const std::vector<MethodSummary>& summaries, const std::string& title,
-                    const std::string& metric_name) {
-  const PlotFrame f = PlotFrame::Fit(summaries);
-  std::string svg = absl::StrFormat(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%g\" height=\"%g\" "
-      "font-family=\"sans-serif\" font-size=\"13\">\n<rect width=\"100%%\" height=\"100%%\" "
-      "fill=\"white\"/>\n<text x=\"%g\" y=\"24\" font-size=\"16\" "
-      "text-anchor=\"middle\">%s</text>\n",
-      f.width, f.height, (f.left + f.width - f.right) / 2, title);
-  // Axes with five ticks each.
-  absl::StrAppendFormat(&svg,
-                        "<path d=\"M%g %g V%g H%g\" stroke=\"black\" fill=\"none\"/>\n",
-                        f.left, f.top, f.height - f.bottom, f.width - f.right);
-  for (int t = 0; t <= 4; ++t) {
-    const double xv = f.x_min + t * (f.x_max - f.x_min) / 4;
-    const double yv = f.y_min + t * (f.y_max - f.y_min) / 4;
-    absl::StrAppendFormat(&svg,
-                          "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">%.0f</text>\n"
-                          "<text x=\"%g\" y=\"%g\" text-anchor=\"end\">%.1f</text>\n"
-                          "<line x1=\"%g\" x2=\"%g\" y1=\"%g\" y2=\"%g\" stroke=\"#ddd\"/>\n",
-                          f.X(xv), f.height - f.bottom + 18, xv, f.left - 6, f.Y(yv) + 4, yv,
-                          f.left, f.width - f.right, f.Y(yv), f.Y(yv));
-  }
-  absl::StrAppendFormat(&svg,
-                        "<text x=\"%g\" y=\"%g\" text-anchor=\"middle\">labelled images</text>\n"
-                        "<text transform=\"translate(18 %g) rotate(-90)\" "
-                        "text-anchor=\"middle\">%s (%%)</text>\n",
-                        (f.left + f.width - f.right) / 2, f.height - 14,
-                        (f.top + f.height - f.bottom) / 2, metric_name);
-  for (size_t m = 0; m < summaries.size(); ++m) {
-    const MethodSummary& s = summaries[m];
-    const char* color = kColors[m % 10];
-    std::vector<std::string> upper, lower, line;
-    for (size_t i = 0; i < s.labelled.size(); ++i) {
-      upper.push_back(absl::StrFormat("%.1f,%.1f", f.X(s.labelled[i]), f.Y(100 * (s.mean[i] + s.stddev[i]))));
-      lower.push_back(absl::StrFormat("%.1f,%.1f", f.X(s.labelled[i]), f.Y(100 * (s.mean[i] - s.stddev[i]))));
-      line.push_back(absl::StrFormat("%.1f,%.1f", f.X(s.labelled[i]), f.Y(100 * s.mean[i])));
-    }
-    std::reverse(lower.begin(), lower.end());
-    absl::StrAppendFormat(&svg, "<polygon points=\"%s %s\" fill=\"%s\" fill-opacity=\"0.18\"/>\n",
-                          absl::StrJoin(upper, " "), absl::StrJoin(lower, " "), color);
-    absl::StrAppendFormat(&svg,
-                          "<polyline points=\"%s\" fill=\"none\" stroke=\"%s\" stroke-width=\"2\"/>\n",
-                          absl::StrJoin(line, " "), color);
-    const double legend_y = f.top + 10 + 20 * m;
-    absl::StrAppendFormat(&svg,
-                          "<line x1=\"%g\" x2=\"%g\" y1=\"%g\" y2=\"%g\" stroke=\"%s\" "
-                          "stroke-width=\"3\"/>\n<text x=\"%g\" y=\"%g\">%s</text>\n",
-                          f.width - f.right + 12, f.width - f.right + 34, legend_y, legend_y, color,
-                          f.width - f.right + 40, legend_y + 4, s.method);
-  }
-  svg += "</svg>\n";
-  return svg;
-}
-
-absl::Status WritePlotPng(const std::vector<MethodSummary>& summaries, const std::string& title,
-                          const std::string& metric_name, const std::string& path) {
-  const PlotFrame f = PlotFrame::Fit(summaries);
-  cv::Mat canvas(static_cast<int>(f.height), static_cast<int>(f.width), CV_8UC3,
-                 cv::Scalar(255, 255, 255));
-  auto point = [&](double x, double y) { return cv::Point(static_cast<int>(x), static_cast<int>(y)); };
-  const cv::Scalar black(0, 0, 0), grey(220, 220, 220);
-  const int font = cv::FONT_HERSHEY_SIMPLEX;
-  int baseline = 0;
-  const cv::Size title_size = cv::getTextSize(title, font, 0.55, 1, &baseline);
-  cv::putText(canvas, title, point((f.left + f.width - f.right - title_size.width) / 2, 22), font,
-              0.55, black, 1, cv::LINE_AA);
-  for (int t = 0; t <= 4; ++t) {
-    const double xv = f.x_min + t * (f.x_max - f.x_min) / 4;
-    const double yv = f.y_min + t * (f.y_max - f.y_min) / 4;
-    cv::line(canvas, point(f.left, f.Y(yv)), point(f.width - f.right, f.Y(yv)), grey, 1);
-    cv::putText(canvas, absl::StrFormat("%.0f", xv), point(f.X(xv) - 14, f.height - f.bottom + 20),
-                font, 0.42, black, 1, cv::LINE_AA);
-    cv::putText(canvas, absl::StrFormat("%.1f", yv), point(f.left - 44, f.Y(yv) + 5), font, 0.42,
-                black, 1, cv::LINE_AA);
-  }
-  cv::line(canvas, point(f.left, f.top), point(f.left, f.height - f.bottom), black, 1);
-  cv::line(canvas, point(f.left, f.height - f.bottom), point(f.width - f.right, f.height - f.bottom),
-           black, 1);
-  cv::putText(canvas, "labelled images", point((f.left + f.width - f.right) / 2 - 50, f.height - 12),
-              font, 0.45, black, 1, cv::LINE_AA);
-  cv::putText(canvas, metric_name + " (%)", point(6, f.top - 8), font, 0.45, black, 1, cv::LINE_AA);
-  for (size_t m = 0; m < summaries.size(); ++m) {
-    const MethodSummary& s = summaries[m];
-    const cv::Scalar color = HexToBgr(kColors[m % 10]);
-    std::vector<cv::Point> band, line;
-    for (size_t i = 0; i < s.labelled.size(); ++i) {
-      band.push_back(point(f.X(s.labelled[i]), f.Y(100 * (s.mean[i] + s.stddev[i]))));
-      line.push_back(point(f.X(s.labelled[i]), f.Y(100 * s.mean[i])));
-    }
-    for (size_t i = s.labelled.size(); i-- > 0;) {
-      band.push_back(point(f.X(s.labelled[i]), f.Y(100 * (s.mean[i] - s.stddev[i]))));
-    }
-    cv::Mat overlay = canvas.clone();
-    if (band.size() >= 3) cv::fillPoly(overlay, std::vector<std::vector<cv::Point>>{band}, color);
-    cv::addWeighted(overlay, 0.18, canvas, 0.82, 0, canvas);
-    cv::polylines(canvas, line, false, color, 2, cv::LINE_AA);
-    for (const cv::Point& p : line) cv::circle(canvas, p, 3, color, cv::FILLED, cv::LINE_AA);
-    const double legend_y = f.top + 10 + 20 * m;
-    cv::line(canvas, point(f.width - f.right + 12, legend_y), point(f.width - f.right + 34, legend_y),
-             color, 3);
-    cv::putText(canvas, s.method, point(f.width - f.right + 40, legend_y + 5), font, 0.42, black, 1,
-                cv::LINE_AA);
-  }
-  std::vector<uchar> png;
-  if (!cv::imencode(".png", canvas, png)) {
-    return absl::InternalError(absl::StrCat(path, ": PNG encoding failed"));
-  }
-  return WriteFileAtomically(path, std::string(png.begin(), png.end()));
 }
 
 }  // namespace huale

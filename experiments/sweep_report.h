@@ -1,15 +1,16 @@
-// The comparison every active-learning paper shows: per method, the metric at
-// each cycle as mean ± standard deviation over seeds, the mean over cycles, and
-// a plot of metric vs labelled images with one band per method.
-#ifndef HUALE_ENGINE_SWEEP_REPORT_H_
-#define HUALE_ENGINE_SWEEP_REPORT_H_
+// The comparison every active-learning paper shows, in numbers: per method, the
+// metric at each cycle as mean ± standard deviation over seeds, the mean over
+// cycles, the difference to a baseline paired by seed, and the cost per cycle.
+// The plot of the same summaries is sweep_plot.h.
+#ifndef EXPERIMENTS_SWEEP_REPORT_H_
+#define EXPERIMENTS_SWEEP_REPORT_H_
 
 #include <cstdint>
 #include <map>
 #include <string>
 #include <vector>
 
-#include "absl/status/status.h"
+#include "absl/status/statusor.h"
 
 namespace huale {
 
@@ -28,6 +29,11 @@ struct RunMetrics {
   uint64_t seed = 0;
   std::vector<CycleMetric> cycles;
 };
+
+// A finished or partial run as the report consumes it: every cycle_NN/metrics.json
+// of a run folder (huale/engine/run_folder.h).
+absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
+                                          const std::string& method, uint64_t seed);
 
 struct MethodSummary {
   std::string method;
@@ -88,12 +94,6 @@ std::string SummaryMarkdown(const std::vector<MethodSummary>& summaries,
 // Long format: method,cycle,labelled,seeds,mean,stddev.
 std::string SummaryCsv(const std::vector<MethodSummary>& summaries);
 
-// Metric (percent) vs labelled images, mean line with a ±std band per method.
-std::string PlotSvg(const std::vector<MethodSummary>& summaries, const std::string& title,
-                    const std::string& metric_name);
-absl::Status WritePlotPng(const std::vector<MethodSummary>& summaries, const std::string& title,
-                          const std::string& metric_name, const std::string& path);
-
 }  // namespace huale
 
-#endif  // HUALE_ENGINE_SWEEP_REPORT_H_
+#endif  // EXPERIMENTS_SWEEP_REPORT_H_

@@ -1,0 +1,80 @@
+#include "experiments/sweep_plot.h"
+
+#include <variant>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+
+namespace huale {
+namespace {
+
+using ::testing::DoubleNear;
+using ::testing::ElementsAre;
+
+TEST(RoundTicks, LandOnMultiplesOfFiveNotOnFractionsOfTheRange) {
+  // The old axis split 10.2..31.9 in quarters: 10.2, 15.6, 21.05, ...
+  const AxisTicks ticks = RoundTicks(10.2, 31.9, 6);
+  EXPECT_DOUBLE_EQ(ticks.step, 5);
+  EXPECT_THAT(ticks.values, ElementsAre(15, 20, 25, 30));
+}
+
+TEST(RoundTicks, StepIsOneTwoOrFiveTimesAPowerOfTen) {
+  EXPECT_DOUBLE_EQ(RoundTicks(0, 10, 6).step, 2);      // 0, 2, ..., 10
+  EXPECT_DOUBLE_EQ(RoundTicks(0, 1, 6).step, 0.2);     // 0, 0.2, ..., 1
+  EXPECT_DOUBLE_EQ(RoundTicks(100, 2500, 6).step, 500);
+  EXPECT_DOUBLE_EQ(RoundTicks(3.1, 3.4, 6).step, 0.1);
+  EXPECT_THAT(RoundTicks(3.1, 3.4, 6).values,
+              ElementsAre(DoubleNear(3.1, 1e-12), DoubleNear(3.2, 1e-12), DoubleNear(3.3, 1e-12),
+                          DoubleNear(3.4, 1e-12)));
+}
+
+TEST(RoundTicks, MinimumStepKeepsCountsWhole) {
+  const AxisTicks ticks = RoundTicks(100, 101, 6, /*min_step=*/1);
+  EXPECT_DOUBLE_EQ(ticks.step, 1);
+  EXPECT_THAT(ticks.values, ElementsAre(100, 101));
+}
+
+TEST(RoundTicks, EmptyRangeIsOneTick) {
+  EXPECT_THAT(RoundTicks(7, 7, 6).values, ElementsAre(7));
+}
+
+TEST(TickLabel, DecimalsFollowTheStep) {
+  EXPECT_EQ(TickLabel(15, 5), "15");
+  EXPECT_EQ(TickLabel(0, 5), "0");
+  EXPECT_EQ(TickLabel(-0.0, 5), "-0");  // RoundTicks never yields -0 (its own test below)
+  EXPECT_EQ(TickLabel(15.5, 0.5), "15.5");
+  EXPECT_EQ(TickLabel(0.30000000000000004, 0.1), "0.3");
+  EXPECT_EQ(TickLabel(0.05, 0.05), "0.05");
+}
+
+TEST(RoundTicks, ZeroIsPositive) {
+  EXPECT_EQ(TickLabel(RoundTicks(0, 30, 6).values.front(), 5), "0");
+}
+
+template <typename T>
+int Count(const DisplayList& list) {
+  int n = 0;
+  for (const Primitive& p : list.primitives) n += std::holds_alternative<T>(p);
+  return n;
+}
+
+TEST(SweepPlot, PerMethodOneBandOneLineAMarkerPerCycleAndALegendEntry) {
+  std::vector<MethodSummary> summaries(2);
+  summaries[0] = {"huale", 3, {100, 200, 300}, {0.30, 0.35, 0.40}, {0.01, 0.01, 0.02}};
+  summaries[1] = {"random", 3, {100, 200, 300}, {0.28, 0.30, 0.33}, {0.01, 0.02, 0.01}};
+  const DisplayList list = SweepPlot(summaries, "fmnist", "mAP@0.5");
+  EXPECT_EQ(Count<PolygonPrimitive>(list), 2);
+  EXPECT_EQ(Count<PolylinePrimitive>(list), 2);
+  EXPECT_EQ(Count<DiscPrimitive>(list), 6);
+  std::vector<std::string> texts;
+  for (const Primitive& p : list.primitives) {
+    if (const auto* t = std::get_if<TextPrimitive>(&p)) texts.push_back(t->text);
+  }
+  // Title, axis labels, legend. y: 27..42 % padded by 8% of the range to
+  // 25.8..43.2, ticks 30, 35, 40; x: 100..300, ticks every 50.
+  EXPECT_THAT(texts, ::testing::IsSupersetOf({"fmnist", "labelled images", "mAP@0.5 (%)", "huale",
+                                              "random", "30", "35", "40", "100", "150", "300"}));
+}
+
+}  // namespace
+}  // namespace huale
