@@ -1,6 +1,6 @@
-// Reads an experiment spec (text proto) and resolves paths against the user's
-// working tree, so `bazel run` (whose working directory is the runfiles tree)
-// and a plain binary behave alike.
+// Reads an experiment spec (text proto), following its `base` chain, and finds
+// spec files and paths in the user's working tree, so `bazel run` (whose working
+// directory is the runfiles tree) and a plain binary behave alike.
 #ifndef EXPERIMENTS_SPEC_LOADER_H_
 #define EXPERIMENTS_SPEC_LOADER_H_
 
@@ -8,6 +8,7 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "google/protobuf/message.h"
 #include "huale/engine/experiment_spec.pb.h"
 
 namespace huale {
@@ -24,11 +25,32 @@ std::string ResolveUserPath(absl::string_view path);
 // user directory. ".pbtxt" may be omitted from a bare name.
 absl::StatusOr<std::string> ResolveSpecPath(absl::string_view spec_argument);
 
-// Parses a text-format spec. Syntax errors are InvalidArgument with
-// "FILE:LINE:COLUMN: message" (1-based), naming the offending field.
+// Parses one text-format spec, its `base` kept. Syntax errors are
+// InvalidArgument with "FILE:LINE:COLUMN: message" (1-based), naming the
+// offending field.
 absl::StatusOr<ExperimentSpec> ParseSpecText(absl::string_view text,
                                              absl::string_view file_name);
+
+// Reads the spec at `path` as written: its base (recursively) with this file's
+// fields merged on top (MergeSpecOverlay), `base` cleared; paths stay as
+// written. Errors name the file, line and column they come from (a base's own
+// file), followed by the chain of files that included it; a missing base and a
+// cycle of bases name the `base` field that caused them.
 absl::StatusOr<ExperimentSpec> LoadSpec(absl::string_view path);
+
+// Applies `overlay` on top of `base` (both the same message type), the rules
+// documented at ExperimentSpec.base: a set singular field replaces; a set
+// message merges field by field; a non-empty repeated field replaces the whole
+// list (protobuf's MergeFrom would append); a set oneof member replaces the
+// base's other member; a message with a `name` and a oneof of options (a
+// registered component: AcquisitionSpec, LossSpec) whose `name` differs from
+// the base's replaces it whole, so the old component's options do not linger.
+void MergeSpecOverlay(const google::protobuf::Message& overlay, google::protobuf::Message& base);
+
+// The spec the run reads and writes with: dataset.root, model.weights and
+// output_dir joined to UserDirectory() when relative. The run folder records
+// the spec as written instead, so that a moved checkout still resumes.
+ExperimentSpec WithUserPaths(const ExperimentSpec& written);
 
 }  // namespace huale
 

@@ -305,7 +305,7 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
                                             const std::string& spec_path) {
   ExperimentPlan plan;
   plan.as_written = given;
-  plan.spec = given;
+  plan.spec = WithUserPaths(given);
   plan.spec_path = spec_path;
   ExperimentSpec& spec = plan.spec;
   ApplyRepeatedDefaults(spec);
@@ -323,15 +323,11 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
   if (spec.threads() < 0) problems.Add("threads", "must be >= 0 (0 = all cores)");
 
   if (!spec.has_dataset()) problems.Add("dataset", "required");
-  if (!spec.dataset().root().empty()) {
-    spec.mutable_dataset()->set_root(ResolveUserPath(spec.dataset().root()));
-  }
   CheckDataset(spec, plan, problems);
 
   const size_t problems_before_components = problems.size();
   CheckComponent("model", spec.model().name(), "model.name", problems);
   if (!spec.model().weights().empty()) {
-    spec.mutable_model()->set_weights(ResolveUserPath(spec.model().weights()));
     if (!fs::is_regular_file(spec.model().weights())) {
       problems.Add("model.weights", absl::StrCat("no file ", spec.model().weights(),
                                                  " (export one with tools/export_torchvision.py)"),
@@ -366,7 +362,6 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
                               spec.dataset().pool_split(), "' has ", plan.pool_images));
   }
 
-  spec.set_output_dir(ResolveUserPath(spec.output_dir()));
   plan.run_directory = absl::StrCat(spec.output_dir(), "/", spec.name(), "/seed", spec.seed());
   if (!problems.empty()) return problems.ToStatus(spec_path);
   return plan;

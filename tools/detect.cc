@@ -101,6 +101,9 @@ absl::StatusOr<ExperimentSpec> ReadRunSpec(const RunFolder& folder) {
     return absl::InvalidArgumentError(
         absl::StrCat("malformed run spec: ", spec.status().message()));
   }
+  // spec.pbtxt keeps relative paths as written: relative to the user's directory,
+  // as when the driver ran it.
+  *spec = WithUserPaths(*spec);
   if (!spec->has_model() || spec->model().name().empty()) {
     return absl::InvalidArgumentError(absl::StrCat(path, ": model.name is not set"));
   }

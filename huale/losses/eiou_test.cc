@@ -188,7 +188,7 @@ TEST(Eiou, RejectsNonPositiveThreshold) {
   const absl::StatusOr<std::unique_ptr<Loss>> loss =
       LossRegistry::Get().Create("eiou", Spec(true, 0.0));
   EXPECT_EQ(loss.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(loss.status().message().find("eiou.smooth_threshold"), std::string::npos);
+  EXPECT_NE(loss.status().message().find("EiouOptions.smooth_threshold"), std::string::npos);
 }
 
 }  // namespace

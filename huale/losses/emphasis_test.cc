@@ -187,7 +187,7 @@ TEST(Emphasis, RejectsBadOptions) {
   spec.mutable_emphasis()->mutable_eiou()->set_smooth_threshold(0);
   const absl::StatusOr<std::unique_ptr<Loss>> loss = LossRegistry::Get().Create("emphasis", spec);
   EXPECT_EQ(loss.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_NE(loss.status().message().find("emphasis.eiou.smooth_threshold"), std::string::npos);
+  EXPECT_NE(loss.status().message().find("EmphasisOptions.eiou.smooth_threshold"), std::string::npos);
 }
 
 }  // namespace

@@ -8,19 +8,65 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "glog/logging.h"
+#include "huale/core/option_checks.h"
+#include "huale/core/status_macros.h"
 #include "huale/models/weights.h"
 
 namespace huale {
 namespace {
 
-// Fields set in the spec override the architecture's defaults (proto2 presence).
+// The options over an architecture's configuration. Integer and boolean fields
+// take their defaults from the proto (an architecture's own values come in as a
+// FasterRcnnOptions preset under the spec's, see SmallFpnPreset); float fields
+// only override when set, so that unset they keep the C++ structs' double
+// values (the proto's float 0.7 would be 0.699999988), which the test
+// FasterRcnnOptions.FloatDefaultsAgreeWithTheProto checks against the proto.
+// Every numeric option's range, in OptionChecks' format
+// ("FasterRcnnOptions.fpn_channels: ..."), before any module is built.
+absl::Status CheckFasterRcnnOptions(const FasterRcnnOptions& o) {
+  OptionChecks checks(o);
+  for (float size : o.anchor_sizes()) checks.Positive("anchor_sizes", size);
+  for (float ratio : o.aspect_ratios()) checks.Positive("aspect_ratios", ratio);
+  checks.Positive("fpn_channels", o.fpn_channels())
+      .InRange("trainable_backbone_layers", o.trainable_backbone_layers(), 0, 5)
+      .Positive("rpn_pre_nms_top_n_train", o.rpn_pre_nms_top_n_train())
+      .Positive("rpn_pre_nms_top_n_test", o.rpn_pre_nms_top_n_test())
+      .Positive("rpn_post_nms_top_n_train", o.rpn_post_nms_top_n_train())
+      .Positive("rpn_post_nms_top_n_test", o.rpn_post_nms_top_n_test())
+      .InRange("rpn_nms_thresh", o.rpn_nms_thresh(), 0, 1)
+      .InRange("rpn_fg_iou_thresh", o.rpn_fg_iou_thresh(), 0, 1)
+      .InRange("rpn_bg_iou_thresh", o.rpn_bg_iou_thresh(), 0, o.rpn_fg_iou_thresh())
+      .Positive("rpn_batch_size_per_image", o.rpn_batch_size_per_image())
+      .InRange("rpn_positive_fraction", o.rpn_positive_fraction(), 0, 1)
+      .InRange("rpn_score_thresh", o.rpn_score_thresh(), 0, 1)
+      .InRange("box_score_thresh", o.box_score_thresh(), 0, 1)
+      .InRange("box_nms_thresh", o.box_nms_thresh(), 0, 1)
+      .Positive("box_detections_per_img", o.box_detections_per_img())
+      .InRange("box_fg_iou_thresh", o.box_fg_iou_thresh(), 0, 1)
+      .InRange("box_bg_iou_thresh", o.box_bg_iou_thresh(), 0, o.box_fg_iou_thresh())
+      .Positive("box_batch_size_per_image", o.box_batch_size_per_image())
+      .InRange("box_positive_fraction", o.box_positive_fraction(), 0, 1)
+      .Positive("representation_size", o.representation_size())
+      .InRange("score_fusion_alpha", o.score_fusion_alpha(), 0, 1)
+      .Check("score_fusion_alpha", o.score_fusion_alpha() == 1 || o.iou_head(),
+             "a value != 1 needs iou_head: true")
+      .AtLeast("min_size", o.min_size(), 0)
+      .AtLeast("max_size", o.max_size(), 0)
+      .Check("max_size", (o.min_size() > 0) == (o.max_size() > 0),
+             absl::StrCat("min_size and max_size are both 0 or both > 0, found ", o.min_size(),
+                          " / ", o.max_size()))
+      .AtLeast("size_divisible", o.size_divisible(), 1);
+  return checks.status();
+}
+
 absl::Status ApplyOptions(const FasterRcnnOptions& o, FasterRcnnConfig& c) {
+  HUALE_RETURN_IF_ERROR(CheckFasterRcnnOptions(o));
   if (o.aspect_ratios_size() > 0) c.aspect_ratios.assign(o.aspect_ratios().begin(), o.aspect_ratios().end());
   if (o.anchor_sizes_size() > 0) {
     const int levels = static_cast<int>(c.anchor_sizes.size());
     if (o.anchor_sizes_size() % levels != 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          "model.faster_rcnn.anchor_sizes: ", o.anchor_sizes_size(),
+          "FasterRcnnOptions.anchor_sizes: ", o.anchor_sizes_size(),
           " values for ", levels, " pyramid levels; expected a multiple of ", levels));
     }
     const int k = o.anchor_sizes_size() / levels;
@@ -28,66 +74,38 @@ absl::Status ApplyOptions(const FasterRcnnOptions& o, FasterRcnnConfig& c) {
       c.anchor_sizes[l].assign(o.anchor_sizes().begin() + l * k, o.anchor_sizes().begin() + (l + 1) * k);
     }
   }
-  if (o.has_fpn_channels()) c.fpn_channels = o.fpn_channels();
-  if (o.has_trainable_backbone_layers()) {
-    if (o.trainable_backbone_layers() < 0 || o.trainable_backbone_layers() > 5) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "model.faster_rcnn.trainable_backbone_layers: expected 0..5, found ",
-          o.trainable_backbone_layers()));
-    }
-    c.body.trainable_layers = o.trainable_backbone_layers();
-  }
-  if (o.has_channels_last()) c.channels_last = o.channels_last();
+  c.fpn_channels = o.fpn_channels();
+  c.body.trainable_layers = o.trainable_backbone_layers();
+  c.channels_last = o.channels_last();
   if (o.has_norm() && o.norm() != FasterRcnnOptions::DEFAULT_NORM) {
     c.body.norm = o.norm() == FasterRcnnOptions::GROUP_NORM ? NormKind::kGroupNorm
                                                             : NormKind::kFrozenBatchNorm;
   }
   RpnOptions& r = c.rpn;
-  if (o.has_rpn_pre_nms_top_n_train()) r.pre_nms_top_n_train = o.rpn_pre_nms_top_n_train();
-  if (o.has_rpn_pre_nms_top_n_test()) r.pre_nms_top_n_test = o.rpn_pre_nms_top_n_test();
-  if (o.has_rpn_post_nms_top_n_train()) r.post_nms_top_n_train = o.rpn_post_nms_top_n_train();
-  if (o.has_rpn_post_nms_top_n_test()) r.post_nms_top_n_test = o.rpn_post_nms_top_n_test();
+  r.pre_nms_top_n_train = o.rpn_pre_nms_top_n_train();
+  r.pre_nms_top_n_test = o.rpn_pre_nms_top_n_test();
+  r.post_nms_top_n_train = o.rpn_post_nms_top_n_train();
+  r.post_nms_top_n_test = o.rpn_post_nms_top_n_test();
   if (o.has_rpn_nms_thresh()) r.nms_thresh = o.rpn_nms_thresh();
   if (o.has_rpn_fg_iou_thresh()) r.fg_iou_thresh = o.rpn_fg_iou_thresh();
   if (o.has_rpn_bg_iou_thresh()) r.bg_iou_thresh = o.rpn_bg_iou_thresh();
-  if (o.has_rpn_batch_size_per_image()) r.batch_size_per_image = o.rpn_batch_size_per_image();
+  r.batch_size_per_image = o.rpn_batch_size_per_image();
   if (o.has_rpn_positive_fraction()) r.positive_fraction = o.rpn_positive_fraction();
   if (o.has_rpn_score_thresh()) r.score_thresh = o.rpn_score_thresh();
   RoiHeadsOptions& h = c.roi;
   if (o.has_box_score_thresh()) h.score_thresh = o.box_score_thresh();
   if (o.has_box_nms_thresh()) h.nms_thresh = o.box_nms_thresh();
-  if (o.has_box_detections_per_img()) h.detections_per_img = o.box_detections_per_img();
+  h.detections_per_img = o.box_detections_per_img();
   if (o.has_box_fg_iou_thresh()) h.fg_iou_thresh = o.box_fg_iou_thresh();
   if (o.has_box_bg_iou_thresh()) h.bg_iou_thresh = o.box_bg_iou_thresh();
-  if (o.has_box_batch_size_per_image()) h.batch_size_per_image = o.box_batch_size_per_image();
+  h.batch_size_per_image = o.box_batch_size_per_image();
   if (o.has_box_positive_fraction()) h.positive_fraction = o.box_positive_fraction();
-  if (o.has_representation_size()) h.representation_size = o.representation_size();
+  h.representation_size = o.representation_size();
   h.iou_head = o.iou_head();
   h.score_fusion_alpha = o.score_fusion_alpha();
-  if (h.score_fusion_alpha < 0 || h.score_fusion_alpha > 1) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "model.faster_rcnn.score_fusion_alpha: expected 0..1, found ", h.score_fusion_alpha));
-  }
-  if (h.score_fusion_alpha != 1 && !h.iou_head) {
-    return absl::InvalidArgumentError(
-        "model.faster_rcnn.score_fusion_alpha != 1 needs iou_head: true");
-  }
-  if (o.has_min_size() || o.has_max_size()) {
-    if (o.min_size() < 0 || o.max_size() < 0 || (o.min_size() > 0) != (o.max_size() > 0)) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "model.faster_rcnn.min_size/max_size: both 0 or both > 0, found ", o.min_size(),
-          " / ", o.max_size()));
-    }
-    c.transform.min_size = o.min_size();
-    c.transform.max_size = o.max_size();
-  }
-  if (o.has_size_divisible()) {
-    if (o.size_divisible() < 1) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "model.faster_rcnn.size_divisible: expected >= 1, found ", o.size_divisible()));
-    }
-    c.transform.size_divisible = o.size_divisible();
-  }
+  c.transform.min_size = o.min_size();
+  c.transform.max_size = o.max_size();
+  c.transform.size_divisible = o.size_divisible();
   return absl::OkStatus();
 }
 
@@ -100,11 +118,30 @@ absl::StatusOr<FasterRcnnConfig> ResNetFpnConfig(int depth, const FasterRcnnOpti
   if (!body.ok()) return body.status();
   FasterRcnnConfig c;
   c.body = *body;
-  c.body.trainable_layers = 3;
   absl::Status status = ApplyOptions(options, c);
   if (!status.ok()) return status;
   return c;
 }
+
+namespace {
+
+// The small model's option values where they differ from the proto's defaults
+// (torchvision's R50-FPN): see SmallFpnConfig.
+FasterRcnnOptions SmallFpnPreset() {
+  FasterRcnnOptions o;
+  o.set_fpn_channels(64);
+  o.set_trainable_backbone_layers(5);
+  o.set_rpn_pre_nms_top_n_train(1000);
+  o.set_rpn_pre_nms_top_n_test(500);
+  o.set_rpn_post_nms_top_n_train(500);
+  o.set_rpn_post_nms_top_n_test(300);
+  o.set_rpn_batch_size_per_image(128);
+  o.set_box_batch_size_per_image(128);
+  o.set_representation_size(256);
+  return o;
+}
+
+}  // namespace
 
 // The small model: a ResNet-like body of one BasicBlock per stage (widths 32, 64,
 // 96, 128; 3x3 stride-2 stem; GroupNorm, so it trains from scratch on batches of
@@ -119,21 +156,14 @@ absl::StatusOr<FasterRcnnConfig> SmallFpnConfig(const FasterRcnnOptions& options
   c.body.stem_channels = 32;
   c.body.stem_kernel = 3;
   c.body.norm = NormKind::kGroupNorm;
-  c.body.trainable_layers = 5;
   c.returned_layers = {1, 2, 3};
-  c.fpn_channels = 64;
   c.fpn_max_pool = false;
   c.pooled_levels = 3;
   c.anchor_sizes = {{16, 24}, {32, 48}, {64, 96}};
-  c.rpn.pre_nms_top_n_train = 1000;
-  c.rpn.pre_nms_top_n_test = 500;
-  c.rpn.post_nms_top_n_train = 500;
-  c.rpn.post_nms_top_n_test = 300;
-  c.rpn.batch_size_per_image = 128;
-  c.roi.batch_size_per_image = 128;
-  c.roi.representation_size = 256;
   c.roi.canonical_scale = 64;
-  absl::Status status = ApplyOptions(options, c);
+  FasterRcnnOptions preset_then_spec = SmallFpnPreset();
+  preset_then_spec.MergeFrom(options);  // the preset sets no repeated field
+  absl::Status status = ApplyOptions(preset_then_spec, c);
   if (!status.ok()) return status;
   return c;
 }

@@ -7,6 +7,8 @@
 #include <cstdlib>
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include <torch/serialize.h>
 #include <torch/torch.h>
@@ -70,6 +72,49 @@ std::unique_ptr<FasterRcnn> MakeR50(bool channels_last = false) {
 
 std::vector<torch::Tensor> Images(const std::map<std::string, torch::Tensor>& f) {
   return {f.at("image_0").to(torch::kFloat) / 255, f.at("image_1").to(torch::kFloat) / 255};
+}
+
+// Float options keep the C++ structs' double defaults when unset (see
+// ApplyOptions); they must be the proto's defaults up to float rounding.
+TEST(FasterRcnnOptions, FloatDefaultsAgreeWithTheProto) {
+  const FasterRcnnOptions& d = FasterRcnnOptions::default_instance();
+  for (const absl::StatusOr<FasterRcnnConfig>& c : {ResNetFpnConfig(50, d), SmallFpnConfig(d)}) {
+    ASSERT_TRUE(c.ok()) << c.status();
+    const std::vector<std::pair<double, float>> pairs = {
+        {c->rpn.nms_thresh, d.rpn_nms_thresh()},
+        {c->rpn.fg_iou_thresh, d.rpn_fg_iou_thresh()},
+        {c->rpn.bg_iou_thresh, d.rpn_bg_iou_thresh()},
+        {c->rpn.positive_fraction, d.rpn_positive_fraction()},
+        {c->rpn.score_thresh, d.rpn_score_thresh()},
+        {c->roi.score_thresh, d.box_score_thresh()},
+        {c->roi.nms_thresh, d.box_nms_thresh()},
+        {c->roi.fg_iou_thresh, d.box_fg_iou_thresh()},
+        {c->roi.bg_iou_thresh, d.box_bg_iou_thresh()},
+        {c->roi.positive_fraction, d.box_positive_fraction()},
+        {c->roi.score_fusion_alpha, d.score_fusion_alpha()}};
+    for (size_t i = 0; i < pairs.size(); ++i) {
+      EXPECT_EQ(static_cast<float>(pairs[i].first), pairs[i].second) << "float option " << i;
+    }
+  }
+}
+
+TEST(FasterRcnnOptions, ResNetTakesTheProtoDefaultsAndSmallItsPresetUnderTheSpec) {
+  absl::StatusOr<FasterRcnnConfig> r50 = ResNetFpnConfig(50, FasterRcnnOptions());
+  ASSERT_TRUE(r50.ok()) << r50.status();
+  EXPECT_EQ(r50->fpn_channels, 256);
+  EXPECT_EQ(r50->body.trainable_layers, 3);
+  EXPECT_EQ(r50->rpn.pre_nms_top_n_train, 2000);
+  EXPECT_EQ(r50->roi.representation_size, 1024);
+  FasterRcnnOptions spec;
+  spec.set_fpn_channels(32);
+  absl::StatusOr<FasterRcnnConfig> small = SmallFpnConfig(spec);
+  ASSERT_TRUE(small.ok()) << small.status();
+  EXPECT_EQ(small->fpn_channels, 32);
+  EXPECT_EQ(small->body.trainable_layers, 5);
+  EXPECT_EQ(small->rpn.pre_nms_top_n_train, 1000);
+  EXPECT_EQ(small->rpn.post_nms_top_n_test, 300);
+  EXPECT_EQ(small->roi.batch_size_per_image, 128);
+  EXPECT_EQ(small->roi.representation_size, 256);
 }
 
 class FasterRcnnVsTorchvision : public ::testing::Test {

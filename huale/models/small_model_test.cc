@@ -206,7 +206,7 @@ TEST(SmallModel, IouHeadFillsPredictedIouAndFusesScores) {
   ModelSpec no_head = fused;
   no_head.mutable_faster_rcnn()->set_iou_head(false);
   EXPECT_THAT(std::string(ModelRegistry::Get().Create(no_head.name(), no_head, 10).status().message()),
-              HasSubstr("score_fusion_alpha != 1 needs iou_head"));
+              HasSubstr("FasterRcnnOptions.score_fusion_alpha: a value != 1 needs iou_head"));
 }
 
 }  // namespace
