@@ -1,20 +1,30 @@
-// A binary linking :all_losses holds every loss the method doc names (Caffe's
-// "Unknown layer type" bug came from a linker dropping registrations).
+// A binary linking :all_losses holds exactly the losses huale/losses/BUILD
+// declares (all_losses_names.txt, generated from its huale_component lines):
+// Caffe's "Unknown layer type" bug came from a linker dropping registrations.
 #include <string>
+#include <vector>
 
 #include "gtest/gtest.h"
+#include "huale/core/declared_components.h"
 #include "huale/losses/loss.h"
 
 namespace huale {
 namespace {
 
-TEST(AllLosses, EveryMethodDocLossIsRegistered) {
-  for (const std::string name :
-       {"cross_entropy", "smooth_l1", "eiou", "focal_eiou", "sync_iou", "emphasis"}) {
-    EXPECT_TRUE(LossRegistry::Get().Contains(name)) << name;
+TEST(AllLosses, HoldsExactlyTheLossesTheBuildFileDeclares) {
+  const absl::StatusOr<std::vector<std::string>> declared =
+      ReadDeclaredComponents("huale/losses/all_losses_names.txt", "loss");
+  ASSERT_TRUE(declared.ok()) << declared.status();
+  ASSERT_FALSE(declared->empty());
+  EXPECT_EQ(LossRegistry::Get().Names(), *declared);
+}
+
+TEST(AllLosses, EveryRegisteredLossBuildsWithDefaultOptions) {
+  for (const std::string& name : LossRegistry::Get().Names()) {
     LossSpec spec;
     spec.set_name(name);
-    EXPECT_TRUE(LossRegistry::Get().Create(name, spec).ok()) << name << " with default options";
+    const absl::StatusOr<std::unique_ptr<Loss>> loss = LossRegistry::Get().Create(name, spec);
+    EXPECT_TRUE(loss.ok()) << name << " with default options: " << loss.status();
   }
 }
 
