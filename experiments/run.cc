@@ -63,12 +63,13 @@ int Main() {
     std::cerr << "error: " << spec_path.status().message() << "\n";
     return kExitInvalid;
   }
-  absl::StatusOr<ExperimentSpec> spec = LoadSpec(*spec_path);
+  SpecLocations locations;
+  absl::StatusOr<ExperimentSpec> spec = LoadSpec(*spec_path, &locations);
   if (!spec.ok()) {
     std::cerr << "error: malformed spec\n" << spec.status().message() << "\n";
     return kExitInvalid;
   }
-  absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, *spec_path);
+  absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, *spec_path, &locations);
   if (!plan.ok()) {
     std::cerr << "error: " << plan.status().message() << "\n";
     return kExitInvalid;

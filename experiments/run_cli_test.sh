@@ -92,7 +92,7 @@ expect 2 "data not found: no directory $TMP/no_such_dataset\. Run tools/make_it\
 # Out-of-range component options: the factory's check, under the field's spec
 # path, before any work.
 write_spec "$TMP/ratio.pbtxt" "acquisition { name: \"huale\" huale { retrieval_ratio: -2 } } output_dir: \"$TMP/ratio_runs\""
-expect 2 'acquisition\.huale\.retrieval_ratio: expected a finite value >= 1, found -2' -- --spec="$TMP/ratio.pbtxt" --dry_run
+expect 2 'ratio\.pbtxt:7:[0-9]+: acquisition\.huale\.retrieval_ratio: expected a finite value >= 1, found -2' -- --spec="$TMP/ratio.pbtxt" --dry_run
 
 # CUDA on a CPU-only build (or a machine without a GPU): refused before any
 # work, saying which, with nothing written (a real run, not --dry_run).

@@ -105,7 +105,52 @@ struct ChainLink {
   std::string named;
 };
 
-absl::StatusOr<ExperimentSpec> LoadChain(const std::string& path, std::vector<ChainLink>& chain) {
+// Records where `message`'s set fields were written, under `prefix`.
+void RecordLocations(const google::protobuf::Message& message,
+                     const google::protobuf::TextFormat::ParseInfoTree* tree,
+                     const std::string& file, const std::string& prefix,
+                     SpecLocations& out) {
+  if (tree == nullptr) return;
+  const google::protobuf::Reflection& reflection = *message.GetReflection();
+  std::vector<const google::protobuf::FieldDescriptor*> fields;
+  reflection.ListFields(message, &fields);
+  auto place = [&](const google::protobuf::FieldDescriptor* field, int index) {
+    const google::protobuf::TextFormat::ParseLocation at = tree->GetLocation(field, index);
+    return at.line < 0 ? std::string()
+                       : absl::StrCat(file, ":", at.line + 1, ":", at.column + 1);
+  };
+  for (const google::protobuf::FieldDescriptor* field : fields) {
+    const std::string path = absl::StrCat(prefix, field->name());
+    const bool nested = field->cpp_type() == google::protobuf::FieldDescriptor::CPPTYPE_MESSAGE;
+    if (!field->is_repeated()) {
+      if (std::string at = place(field, -1); !at.empty()) out[path] = at;
+      if (nested) {
+        RecordLocations(reflection.GetMessage(message, field), tree->GetTreeForNested(field, -1),
+                        file, path + ".", out);
+      }
+      continue;
+    }
+    // A repeated field given here replaces the base's list: forget its places.
+    for (auto it = out.lower_bound(path + "["); it != out.end() &&
+                                                absl::StartsWith(it->first, path + "[");) {
+      it = out.erase(it);
+    }
+    for (int i = 0; i < reflection.FieldSize(message, field); ++i) {
+      const std::string element = absl::StrCat(path, "[", i, "]");
+      if (std::string at = place(field, i); !at.empty()) {
+        out[element] = at;
+        if (i == 0) out[path] = at;
+      }
+      if (nested) {
+        RecordLocations(reflection.GetRepeatedMessage(message, field, i),
+                        tree->GetTreeForNested(field, i), file, element + ".", out);
+      }
+    }
+  }
+}
+
+absl::StatusOr<ExperimentSpec> LoadChain(const std::string& path, std::vector<ChainLink>& chain,
+                                         SpecLocations* out_locations) {
   std::ifstream in{path};
   if (!in) return absl::NotFoundError(absl::StrCat(path, ": cannot open the spec file"));
   std::stringstream text;
@@ -113,7 +158,10 @@ absl::StatusOr<ExperimentSpec> LoadChain(const std::string& path, std::vector<Ch
   ExperimentSpec spec;
   google::protobuf::TextFormat::ParseInfoTree locations;
   if (absl::Status parsed = Parse(text.str(), path, spec, &locations); !parsed.ok()) return parsed;
-  if (!spec.has_base()) return spec;
+  if (!spec.has_base()) {
+    if (out_locations != nullptr) RecordLocations(spec, &locations, path, "", *out_locations);
+    return spec;
+  }
 
   const google::protobuf::TextFormat::ParseLocation at = locations.GetLocation(
       ExperimentSpec::descriptor()->FindFieldByNumber(ExperimentSpec::kBaseFieldNumber), -1);
@@ -134,12 +182,13 @@ absl::StatusOr<ExperimentSpec> LoadChain(const std::string& path, std::vector<Ch
         absl::StrCat(where, ": base cycle: ", absl::StrJoin(names, " -> ")));
   }
   chain.push_back({canonical, *base_path});
-  absl::StatusOr<ExperimentSpec> base = LoadChain(*base_path, chain);
+  absl::StatusOr<ExperimentSpec> base = LoadChain(*base_path, chain, out_locations);
   if (!base.ok()) {
     return absl::Status(base.status().code(), absl::StrCat(base.status().message(),
                                                            "\n  in the base of ", where));
   }
   spec.clear_base();
+  if (out_locations != nullptr) RecordLocations(spec, &locations, path, "", *out_locations);
   MergeSpecOverlay(spec, *base);
   return base;
 }
@@ -215,9 +264,20 @@ absl::StatusOr<ExperimentSpec> ParseSpecText(absl::string_view text,
   return spec;
 }
 
-absl::StatusOr<ExperimentSpec> LoadSpec(absl::string_view path) {
+absl::StatusOr<ExperimentSpec> LoadSpec(absl::string_view path, SpecLocations* locations) {
   std::vector<ChainLink> chain{{fs::weakly_canonical(std::string(path)).string(), std::string(path)}};
-  return LoadChain(std::string(path), chain);
+  return LoadChain(std::string(path), chain, locations);
+}
+
+std::string LocationOf(const SpecLocations& locations, absl::string_view field_path) {
+  std::string path(field_path);
+  while (!path.empty()) {
+    if (auto it = locations.find(path); it != locations.end()) return it->second;
+    const size_t cut = path.find_last_of(".[");
+    if (cut == std::string::npos) break;
+    path.resize(cut);
+  }
+  return "";
 }
 
 void MergeSpecOverlay(const google::protobuf::Message& overlay, google::protobuf::Message& base) {

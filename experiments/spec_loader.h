@@ -4,6 +4,7 @@
 #ifndef EXPERIMENTS_SPEC_LOADER_H_
 #define EXPERIMENTS_SPEC_LOADER_H_
 
+#include <map>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -36,7 +37,18 @@ absl::StatusOr<ExperimentSpec> ParseSpecText(absl::string_view text,
 // written. Errors name the file, line and column they come from (a base's own
 // file), followed by the chain of files that included it; a missing base and a
 // cycle of bases name the `base` field that caused them.
-absl::StatusOr<ExperimentSpec> LoadSpec(absl::string_view path);
+//
+// `locations`, when given, receives where each field that the text sets was
+// written: "file:line:column" (1-based) by field path ("acquisition.huale.
+// retrieval_ratio", "losses[1].smooth_l1.beta", a repeated field also under its
+// name alone), the overlay's place where it replaced the base's.
+using SpecLocations = std::map<std::string, std::string>;
+absl::StatusOr<ExperimentSpec> LoadSpec(absl::string_view path,
+                                        SpecLocations* locations = nullptr);
+
+// The place of `field_path` or of its closest enclosing field the text sets
+// ("schedule" for a default "schedule.cycles"); empty when none.
+std::string LocationOf(const SpecLocations& locations, absl::string_view field_path);
 
 // Applies `overlay` on top of `base` (both the same message type), the rules
 // documented at ExperimentSpec.base: a set singular field replaces; a set

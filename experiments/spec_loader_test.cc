@@ -164,6 +164,27 @@ TEST(LoadSpec, BareBaseNameIsFoundBesideTheFileAndOverlaid) {
   ExpectLoadsAs(child, R"pb(name: "child" seed: 4 schedule { initial_size: 9 cycles: 3 })pb");
 }
 
+TEST(LoadSpec, LocationsNameTheFileThatSetEachFieldOverlayFirst) {
+  const std::string folder = TestFolder();
+  const std::string parent = Write(
+      folder, "parent.pbtxt",
+      "name: \"parent\"\nschedule { cycles: 3 }\nlosses { name: \"a\" }\nlosses { name: \"b\" }\n");
+  const std::string child = Write(folder, "child.pbtxt",
+                                  "base: \"parent\"\nname: \"child\"\n"
+                                  "losses { name: \"c\" smooth_l1 { beta: -1 } }\n");
+  SpecLocations locations;
+  ASSERT_TRUE(LoadSpec(child, &locations).ok());
+  EXPECT_EQ(LocationOf(locations, "name"), child + ":2:1");
+  EXPECT_EQ(LocationOf(locations, "schedule.cycles"), parent + ":2:12");
+  // A default field: its closest enclosing field the text sets.
+  EXPECT_EQ(LocationOf(locations, "schedule.initial_size"), parent + ":2:1");
+  EXPECT_EQ(LocationOf(locations, "losses[0].smooth_l1.beta"), child + ":3:32");
+  EXPECT_EQ(LocationOf(locations, "losses"), child + ":3:1");
+  // The overlay's list replaced the base's: no place of the base's second loss.
+  EXPECT_EQ(LocationOf(locations, "losses[1].name"), child + ":3:1");
+  EXPECT_EQ(LocationOf(locations, "output_dir"), "");
+}
+
 TEST(LoadSpec, BasePathIsRelativeToTheIncludingFileAndChainsRecursively) {
   const std::string folder = TestFolder();
   Write(folder, "common/root.pbtxt", "name: \"root\"\nseed: 1\ndevice: \"cuda\"\n");

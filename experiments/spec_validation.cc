@@ -27,9 +27,14 @@ namespace fs = std::filesystem;
 // Accumulates "field: problem" lines; the worst status code wins.
 class Problems {
  public:
+  explicit Problems(const SpecLocations* locations) : locations_(locations) {}
+
+  // "file:line:column: field: problem" where the text has the field (or the
+  // closest enclosing one), else "field: problem".
   void Add(absl::string_view field, absl::string_view problem,
            absl::StatusCode code = absl::StatusCode::kInvalidArgument) {
-    lines_.push_back(absl::StrCat(field, ": ", problem));
+    const std::string at = locations_ == nullptr ? "" : LocationOf(*locations_, field);
+    lines_.push_back(absl::StrCat(at, at.empty() ? "" : ": ", field, ": ", problem));
     if (code_ == absl::StatusCode::kOk || code == absl::StatusCode::kNotFound) code_ = code;
   }
   void Add(absl::string_view field, const absl::Status& status) {
@@ -43,6 +48,7 @@ class Problems {
   }
 
  private:
+  const SpecLocations* locations_;
   std::vector<std::string> lines_;
   absl::StatusCode code_ = absl::StatusCode::kOk;
 };
@@ -302,14 +308,15 @@ void ApplyRepeatedDefaults(ExperimentSpec& spec) {
 }
 
 absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
-                                            const std::string& spec_path) {
+                                            const std::string& spec_path,
+                                            const SpecLocations* locations) {
   ExperimentPlan plan;
   plan.as_written = given;
   plan.spec = WithUserPaths(given);
   plan.spec_path = spec_path;
   ExperimentSpec& spec = plan.spec;
   ApplyRepeatedDefaults(spec);
-  Problems problems;
+  Problems problems(locations);
 
   if (spec.name().empty()) {
     problems.Add("name", "required: names the run folder");

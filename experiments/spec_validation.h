@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "experiments/spec_loader.h"
 #include "huale/engine/experiment_spec.pb.h"
 
 namespace huale {
@@ -31,10 +32,13 @@ struct ExperimentPlan {
 // (repeated fields: lr steps, anchor sizes, cascade order).
 void ApplyRepeatedDefaults(ExperimentSpec& spec);
 
+// `locations` (LoadSpec's) put "file:line:column" before each problem whose
+// field the text sets.
 // InvalidArgument (problems in the spec), NotFound (unknown components, missing
 // data) or FailedPrecondition (data unreadable); the message lists every problem.
 absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& spec,
-                                            const std::string& spec_path);
+                                            const std::string& spec_path,
+                                            const SpecLocations* locations = nullptr);
 
 // Human-readable plan for --dry_run.
 std::string DescribePlan(const ExperimentPlan& plan);

@@ -81,14 +81,15 @@ absl::Status AddJobs(const std::string& spec_name, const std::vector<uint64_t>& 
                      Sweep& sweep) {
   absl::StatusOr<std::string> path = ResolveSpecPath(spec_name);
   if (!path.ok()) return path.status();
-  absl::StatusOr<ExperimentSpec> spec = LoadSpec(*path);
+  SpecLocations locations;
+  absl::StatusOr<ExperimentSpec> spec = LoadSpec(*path, &locations);
   if (!spec.ok()) {
     return absl::InvalidArgumentError(absl::StrCat("malformed spec\n", spec.status().message()));
   }
   sweep.methods.push_back(spec->name());
   for (uint64_t seed : seeds) {
     spec->set_seed(seed);
-    absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, *path);
+    absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, *path, &locations);
     if (!plan.ok()) return plan.status();
     sweep.jobs.push_back({spec->name(), seed, *std::move(plan)});
   }

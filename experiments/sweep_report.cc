@@ -7,6 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "huale/core/csv.h"
 #include "huale/engine/run_folder.h"
 
 namespace huale {
@@ -218,14 +219,15 @@ std::string TimingsMarkdown(const std::vector<MethodTimings>& timings) {
 }
 
 std::string SummaryCsv(const std::vector<MethodSummary>& summaries) {
-  std::string csv = "method,cycle,labelled,seeds,mean,stddev\n";
+  CsvWriter csv;
+  csv.AddRow({"method", "cycle", "labelled", "seeds", "mean", "stddev"});
   for (const MethodSummary& s : summaries) {
     for (size_t i = 0; i < s.labelled.size(); ++i) {
-      absl::StrAppendFormat(&csv, "%s,%d,%d,%d,%.6f,%.6f\n", s.method, i, s.labelled[i], s.seeds,
-                            s.mean[i], s.stddev[i]);
+      csv.AddRow({s.method, absl::StrCat(i), absl::StrCat(s.labelled[i]), absl::StrCat(s.seeds),
+                  absl::StrFormat("%.6f", s.mean[i]), absl::StrFormat("%.6f", s.stddev[i])});
     }
   }
-  return csv;
+  return csv.text();
 }
 
 }  // namespace huale

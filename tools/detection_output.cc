@@ -13,8 +13,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "experiments/spec_loader.h"
-#include "huale/core/atomic_file.h"
 #include "huale/data/transforms.h"
+#include "huale/eval/coco_results.h"
 
 ABSL_FLAG(std::string, out, "", "COCO results JSON to write (required)");
 ABSL_FLAG(std::string, draw_dir, "", "if set, writes each image with its boxes here");
@@ -24,14 +24,6 @@ namespace huale {
 namespace {
 
 namespace fs = std::filesystem;
-
-// A dataset id as JSON: a number when it reads back as the same text (COCO's
-// ids), else a string (VOC's "000005" keeps its zeros, as tools/evaluate expects).
-std::string JsonImageId(const std::string& id) {
-  int64_t number = 0;
-  if (absl::SimpleAtoi(id, &number) && absl::StrCat(number) == id) return id;
-  return absl::StrCat("\"", id, "\"");
-}
 
 void DrawDetection(cv::Mat& bgr, const Detection& d, const std::string& caption) {
   cv::rectangle(bgr, cv::Point(d.box.x1, d.box.y1), cv::Point(d.box.x2, d.box.y2),
@@ -106,12 +98,7 @@ absl::Status DetectionOutput::Add(const std::string& path, const std::string& im
       return absl::Status(category.status().code(),
                           absl::StrCat(path, ": ", category.status().message()));
     }
-    // Exact round trip (float score, double box), so evaluating this file
-    // gives the numbers an evaluation of the same detections gives.
-    absl::StrAppendFormat(&json_, "%s\n{\"image_id\": %s, \"category_id\": %d, "
-                                  "\"bbox\": [%.17g, %.17g, %.17g, %.17g], \"score\": %.9g}",
-                          json_.size() > 1 ? "," : "", JsonImageId(image_id), category->id,
-                          d.box.x1, d.box.y1, d.box.width(), d.box.height(), d.score);
+    results_.push_back(MakeCocoResult(image_id, category->id, d.box, d.score));
     if (draw && d.score >= draw_thresh_) DrawDetection(bgr, d, category->caption);
   }
   if (!draw) return absl::OkStatus();
@@ -121,7 +108,7 @@ absl::Status DetectionOutput::Add(const std::string& path, const std::string& im
 }
 
 absl::Status DetectionOutput::Finish() {
-  return WriteFileAtomically(json_path_, json_ + "\n]\n");
+  return WriteCocoResults(json_path_, results_);
 }
 
 }  // namespace huale

@@ -14,6 +14,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "huale/core/detections.h"
+#include "huale/eval/coco_results.h"
 
 namespace huale {
 
@@ -62,7 +63,7 @@ class DetectionOutput {
   std::string json_path_;
   std::string draw_dir_;
   double draw_thresh_;
-  std::string json_ = "[";
+  std::vector<CocoResult> results_;
 };
 
 }  // namespace huale

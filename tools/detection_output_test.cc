@@ -61,10 +61,12 @@ TEST(DetectionOutput, CocoResultsWithExactNumbersAndIdsAsTheDatasetSpellsThem) {
   ASSERT_TRUE(output->Add("a.jpg", "42", {MakeDetection(1, 2, 4, 8, 0.5f, 1)}, plus_ten).ok());
   ASSERT_TRUE(output->Add("b.jpg", "000005", {MakeDetection(0.1, 0, 1, 1, 0.25f, 0)}, plus_ten).ok());
   ASSERT_TRUE(output->Finish().ok());
+  // huale/eval/coco_results' format: shortest exact numbers (0.9 is the double
+  // 1 - 0.1), VOC's id a string with its zeros.
   EXPECT_EQ(*ReadFile(dir + "/r.json"),
-            "[\n{\"image_id\": 42, \"category_id\": 11, \"bbox\": [1, 2, 3, 6], \"score\": 0.5},"
-            "\n{\"image_id\": \"000005\", \"category_id\": 10, \"bbox\": "
-            "[0.10000000000000001, 0, 0.90000000000000002, 1], \"score\": 0.25}\n]\n");
+            R"([{"image_id":42,"category_id":11,"bbox":[1.0,2.0,3.0,6.0],"score":0.5},)"
+            R"({"image_id":"000005","category_id":10,"bbox":[0.1,0.0,0.9,1.0],"score":0.25}])"
+            "\n");
 }
 
 TEST(DetectionOutput, CategoryErrorNamesTheImageAndWritesNothing) {

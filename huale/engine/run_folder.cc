@@ -1,6 +1,7 @@
 #include "huale/engine/run_folder.h"
 
 #include <filesystem>
+#include <limits>
 #include <set>
 
 #include "absl/strings/str_cat.h"
@@ -8,8 +9,9 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "huale/core/atomic_file.h"
-#include "huale/core/json_quote.h"
+#include "huale/core/csv.h"
 #include "huale/core/status_macros.h"
+#include "nlohmann/json.hpp"
 #include "simdjson.h"
 
 namespace huale {
@@ -22,17 +24,9 @@ constexpr char kSelectedIdsFile[] = "selected_ids.txt";
 constexpr char kSelectionCsvFile[] = "selection.csv";
 constexpr char kSelectionJsonFile[] = "selection.json";
 
-std::string JsonNumber(double value) {
-  if (!std::isfinite(value)) return "null";
-  return absl::StrFormat("%.10g", value);
-}
-
-std::string JsonObject(const std::map<std::string, double>& values) {
-  std::vector<std::string> fields;
-  for (const auto& [key, value] : values) {
-    fields.push_back(absl::StrCat(JsonQuote(key), ": ", JsonNumber(value)));
-  }
-  return absl::StrCat("{", absl::StrJoin(fields, ", "), "}");
+// CSV numbers: 10 significant digits, empty when not finite.
+std::string CsvNumber(double value) {
+  return std::isfinite(value) ? absl::StrFormat("%.10g", value) : std::string();
 }
 
 absl::Status ReadNumberMap(simdjson::dom::element element, const std::string& where,
@@ -51,38 +45,38 @@ absl::Status ReadNumberMap(simdjson::dom::element element, const std::string& wh
 }
 
 std::string SelectionToJson(const Selection& selection) {
-  std::vector<std::string> images;
+  nlohmann::ordered_json images = nlohmann::ordered_json::array();
   for (const SelectedImage& image : selection.images) {
-    std::vector<std::string> metrics;
+    nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
     for (size_t i = 0; i < image.metrics.size() && i < selection.metric_names.size(); ++i) {
-      metrics.push_back(absl::StrFormat("%s: %.10g", JsonQuote(selection.metric_names[i]),
-                                        image.metrics[i]));
+      metrics[selection.metric_names[i]] = image.metrics[i];
     }
-    images.push_back(absl::StrFormat(
-        "    {\"image_id\": %s, \"score\": %.10g, \"from_zero_set\": %s, \"stage_ranks\": [%s], "
-        "\"metrics\": {%s}}",
-        JsonQuote(image.image_id), image.score, image.from_zero_set ? "true" : "false",
-        absl::StrJoin(image.stage_ranks, ", "), absl::StrJoin(metrics, ", ")));
+    images.push_back({{"image_id", image.image_id},
+                      {"score", image.score},
+                      {"from_zero_set", image.from_zero_set},
+                      {"stage_ranks", image.stage_ranks},
+                      {"metrics", std::move(metrics)}});
   }
-  std::vector<std::string> stage_names;
-  for (const std::string& name : selection.stage_names) stage_names.push_back(JsonQuote(name));
-  return absl::StrCat("{\n  \"stage_names\": [", absl::StrJoin(stage_names, ", "),
-                      "],\n  \"stage_sizes\": [", absl::StrJoin(selection.stage_sizes, ", "),
-                      "],\n  \"images\": [\n", absl::StrJoin(images, ",\n"), "\n  ]\n}\n");
+  const nlohmann::ordered_json json = {{"stage_names", selection.stage_names},
+                                       {"stage_sizes", selection.stage_sizes},
+                                       {"images", std::move(images)}};
+  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 std::string SelectionToCsv(const Selection& selection) {
-  std::string csv = "image_id,score,from_zero_set";
-  for (const std::string& stage : selection.stage_names) absl::StrAppend(&csv, ",rank_", stage);
-  for (const std::string& metric : selection.metric_names) absl::StrAppend(&csv, ",", metric);
-  csv += "\n";
+  CsvWriter csv;
+  std::vector<std::string> header = {"image_id", "score", "from_zero_set"};
+  for (const std::string& stage : selection.stage_names) header.push_back("rank_" + stage);
+  header.insert(header.end(), selection.metric_names.begin(), selection.metric_names.end());
+  csv.AddRow(header);
   for (const SelectedImage& image : selection.images) {
-    absl::StrAppendFormat(&csv, "%s,%.10g,%d", image.image_id, image.score, image.from_zero_set);
-    for (int rank : image.stage_ranks) absl::StrAppend(&csv, ",", rank);
-    for (double metric : image.metrics) absl::StrAppendFormat(&csv, ",%.10g", metric);
-    csv += "\n";
+    std::vector<std::string> row = {image.image_id, CsvNumber(image.score),
+                                    image.from_zero_set ? "1" : "0"};
+    for (int rank : image.stage_ranks) row.push_back(absl::StrCat(rank));
+    for (double metric : image.metrics) row.push_back(CsvNumber(metric));
+    csv.AddRow(row);
   }
-  return csv;
+  return csv.text();
 }
 
 }  // namespace
@@ -126,12 +120,14 @@ bool RunFolder::HasSelection(int cycle) const {
 }
 
 std::string CycleMetricsToJson(const CycleMetrics& m) {
-  return absl::StrCat("{\n  \"cycle\": ", m.cycle, ",\n  \"labelled\": ", m.labelled,
-                      ",\n  \"primary_metric\": ", JsonQuote(m.primary_metric),
-                      ",\n  \"primary\": ", JsonNumber(m.primary),
-                      ",\n  \"metrics\": ", JsonObject(m.metrics),
-                      ",\n  \"per_class_ap\": ", JsonObject(m.per_class_ap),
-                      ",\n  \"timings_seconds\": ", JsonObject(m.timings_seconds), "\n}\n");
+  const nlohmann::ordered_json json = {{"cycle", m.cycle},
+                                       {"labelled", m.labelled},
+                                       {"primary_metric", m.primary_metric},
+                                       {"primary", m.primary},
+                                       {"metrics", m.metrics},
+                                       {"per_class_ap", m.per_class_ap},
+                                       {"timings_seconds", m.timings_seconds}};
+  return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
 absl::StatusOr<CycleMetrics> CycleMetricsFromJson(const std::string& json,
@@ -145,9 +141,11 @@ absl::StatusOr<CycleMetrics> CycleMetricsFromJson(const std::string& json,
   CycleMetrics m;
   int64_t cycle = 0, labelled = 0;
   std::string_view primary_metric;
-  double primary = 0;
+  double primary = std::numeric_limits<double>::quiet_NaN();  // JSON null: not finite
+  simdjson::dom::element primary_element;
   if (root["cycle"].get(cycle) || root["labelled"].get(labelled) ||
-      root["primary_metric"].get(primary_metric) || root["primary"].get(primary)) {
+      root["primary_metric"].get(primary_metric) || root["primary"].get(primary_element) ||
+      (!primary_element.is_null() && primary_element.get(primary))) {
     return absl::InvalidArgumentError(absl::StrCat(
         source, ": needs integer 'cycle' and 'labelled', string 'primary_metric', number 'primary'"));
   }
@@ -194,19 +192,20 @@ absl::Status RunFolder::WriteMetricsCsv() const {
   for (const CycleMetrics& m : all) {
     for (const auto& [name, value] : m.metrics) metric_names.insert(name);
   }
-  std::string csv = absl::StrCat("cycle,labelled,primary_metric,primary",
-                                 metric_names.empty() ? "" : ",",
-                                 absl::StrJoin(metric_names, ","), "\n");
+  CsvWriter csv;
+  std::vector<std::string> header = {"cycle", "labelled", "primary_metric", "primary"};
+  header.insert(header.end(), metric_names.begin(), metric_names.end());
+  csv.AddRow(header);
   for (const CycleMetrics& m : all) {
-    absl::StrAppend(&csv, m.cycle, ",", m.labelled, ",", m.primary_metric, ",",
-                    JsonNumber(m.primary));
+    std::vector<std::string> row = {absl::StrCat(m.cycle), absl::StrCat(m.labelled),
+                                    m.primary_metric, CsvNumber(m.primary)};
     for (const std::string& name : metric_names) {
       auto it = m.metrics.find(name);
-      absl::StrAppend(&csv, ",", it == m.metrics.end() ? "" : JsonNumber(it->second));
+      row.push_back(it == m.metrics.end() ? "" : CsvNumber(it->second));
     }
-    csv += "\n";
+    csv.AddRow(row);
   }
-  return WriteFileAtomically(MetricsCsvPath(), csv);
+  return WriteFileAtomically(MetricsCsvPath(), csv.text());
 }
 
 absl::Status RunFolder::WriteSelection(int cycle, const Selection& selection) const {

@@ -1,5 +1,7 @@
 #include "huale/engine/run_folder.h"
 
+#include <cmath>
+
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "huale/core/atomic_file.h"
@@ -31,6 +33,17 @@ TEST(CycleMetrics, JsonRoundTripKeepsEveryField) {
   EXPECT_DOUBLE_EQ(back->primary, 0.4125);
   EXPECT_DOUBLE_EQ(back->per_class_ap.at("T-shirt \"top\""), 0.5);
   EXPECT_DOUBLE_EQ(back->timings_seconds.at("train"), 12.5);
+}
+
+TEST(CycleMetrics, NamesNeedingEscapesAndNonFiniteValuesRoundTrip) {
+  CycleMetrics m = Example(0, std::nan(""));
+  m.per_class_ap = {{"a \"quoted\", back\\slashed\nname", 0.5}};
+  const std::string json = CycleMetricsToJson(m);
+  EXPECT_THAT(json, HasSubstr("\"primary\": null"));
+  auto back = CycleMetricsFromJson(json, "x.json");
+  ASSERT_TRUE(back.ok()) << back.status() << "\n" << json;
+  EXPECT_TRUE(std::isnan(back->primary));
+  EXPECT_DOUBLE_EQ(back->per_class_ap.at("a \"quoted\", back\\slashed\nname"), 0.5);
 }
 
 TEST(CycleMetrics, BrokenJsonNamesTheFile) {
@@ -86,7 +99,9 @@ TEST(RunFolder, SelectionIsWrittenInEveryFormatWithTheMarkerLast) {
             "image_id,score,from_zero_set,rank_hua,entropy\nimg_7,0.75,0,1,0.5\n"
             "img_2,0.25,1,0,0.125\n");
   EXPECT_THAT(*ReadFile(folder.CycleDirectory(3) + "/selection.json"),
-              HasSubstr("\"image_id\": \"img_2\", \"score\": 0.25, \"from_zero_set\": true"));
+              HasSubstr(R"("image_id": "img_2",
+      "score": 0.25,
+      "from_zero_set": true,)"));
   EXPECT_EQ(folder.ReadSelectedIds(4).status().code(), absl::StatusCode::kNotFound);
 }
 

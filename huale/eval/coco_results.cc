@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "huale/core/atomic_file.h"
+#include "huale/core/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "simdjson.h"
 
@@ -148,44 +149,35 @@ absl::StatusOr<simdjson::padded_string> LoadPadded(const std::string& path) {
   return contents;
 }
 
-#define HUALE_ASSIGN_OR_RETURN_IMPL(var, expr, tmp) \
-  auto tmp = (expr);                                \
-  if (!tmp.ok()) return tmp.status();               \
-  var = std::move(*tmp)
-#define HUALE_EVAL_CONCAT_INNER(a, b) a##b
-#define HUALE_EVAL_CONCAT(a, b) HUALE_EVAL_CONCAT_INNER(a, b)
-#define ASSIGN_OR_RETURN(var, expr) \
-  HUALE_ASSIGN_OR_RETURN_IMPL(var, expr, HUALE_EVAL_CONCAT(status_or_, __LINE__))
-
 absl::StatusOr<std::vector<CocoResult>> ParseResults(const simdjson::padded_string& padded,
                                                      absl::string_view source) {
   const Reader r(source);
   simdjson::dom::parser parser;
-  ASSIGN_OR_RETURN(element root, ParseDocument(parser, padded, source));
-  ASSIGN_OR_RETURN(array entries, r.Array(root, "top level (a results file is a list)"));
+  HUALE_ASSIGN_OR_RETURN(element root, ParseDocument(parser, padded, source));
+  HUALE_ASSIGN_OR_RETURN(array entries, r.Array(root, "top level (a results file is a list)"));
   std::vector<CocoResult> results;
   results.reserve(entries.size());
   size_t i = 0;
   for (element e : entries) {
     const std::string where = absl::StrCat("[", i++, "]");
-    ASSIGN_OR_RETURN(object o, r.Object(e, where));
+    HUALE_ASSIGN_OR_RETURN(object o, r.Object(e, where));
     CocoResult result;
-    ASSIGN_OR_RETURN(element image_id, r.Field(o, where, "image_id"));
+    HUALE_ASSIGN_OR_RETURN(element image_id, r.Field(o, where, "image_id"));
     std::string_view image_name;
     if (image_id.get(image_name) == simdjson::SUCCESS) {
       SetImageId(absl::string_view(image_name.data(), image_name.size()), result);
     } else {
-      ASSIGN_OR_RETURN(result.image_id, r.Int(image_id, where + ".image_id"));
+      HUALE_ASSIGN_OR_RETURN(result.image_id, r.Int(image_id, where + ".image_id"));
       result.image_name = absl::StrCat(result.image_id);
     }
-    ASSIGN_OR_RETURN(element category_id, r.Field(o, where, "category_id"));
-    ASSIGN_OR_RETURN(result.category_id, r.Int(category_id, where + ".category_id"));
+    HUALE_ASSIGN_OR_RETURN(element category_id, r.Field(o, where, "category_id"));
+    HUALE_ASSIGN_OR_RETURN(result.category_id, r.Int(category_id, where + ".category_id"));
     if (absl::Status s = r.Bbox(o, where, &result.x, &result.y, &result.w, &result.h);
         !s.ok()) {
       return s;
     }
-    ASSIGN_OR_RETURN(element score, r.Field(o, where, "score"));
-    ASSIGN_OR_RETURN(result.score, r.Number(score, where + ".score"));
+    HUALE_ASSIGN_OR_RETURN(element score, r.Field(o, where, "score"));
+    HUALE_ASSIGN_OR_RETURN(result.score, r.Number(score, where + ".score"));
     results.push_back(result);
   }
   return results;
@@ -212,7 +204,7 @@ absl::StatusOr<std::vector<CocoResult>> ParseCocoResults(absl::string_view json,
 }
 
 absl::StatusOr<std::vector<CocoResult>> LoadCocoResults(const std::string& path) {
-  ASSIGN_OR_RETURN(simdjson::padded_string json, LoadPadded(path));
+  HUALE_ASSIGN_OR_RETURN(simdjson::padded_string json, LoadPadded(path));
   return ParseResults(json, path);
 }
 

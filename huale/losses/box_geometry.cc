@@ -2,6 +2,8 @@
 
 #include <torch/torch.h>
 
+#include "huale/models/ops/box_iou.h"
+
 namespace huale {
 namespace box_geometry {
 namespace {
@@ -62,13 +64,6 @@ torch::Tensor ExtendedIou(const torch::Tensor& p, const torch::Tensor& t) {
   return inter / ExtendedUnion(p, t, inter);
 }
 
-torch::Tensor PairwiseIou(const torch::Tensor& a, const torch::Tensor& b) {
-  const int64_t n = a.size(0), m = b.size(0);
-  return Iou(a.unsqueeze(1).expand({n, m, 4}).reshape({n * m, 4}),
-             b.unsqueeze(0).expand({n, m, 4}).reshape({n * m, 4}))
-      .reshape({n, m});
-}
-
 torch::Tensor NormaliseToProposals(const torch::Tensor& boxes, const torch::Tensor& proposals) {
   const torch::Tensor origin = proposals.index({Slice(), Slice(0, 2)}).repeat({1, 2});
   const torch::Tensor size =
@@ -81,7 +76,7 @@ torch::Tensor NormaliseToProposals(const torch::Tensor& boxes, const torch::Tens
 torch::Tensor GtDensity(const torch::Tensor& gt_boxes) {
   torch::NoGradGuard no_grad;
   const int64_t g = gt_boxes.size(0);
-  const torch::Tensor overlaps = PairwiseIou(gt_boxes, gt_boxes) > 0;
+  const torch::Tensor overlaps = ops::BoxIou(gt_boxes, gt_boxes) > 0;
   const torch::Tensor others =
       overlaps.logical_and(torch::eye(g, overlaps.options()).logical_not());
   return others.sum(1).to(gt_boxes.scalar_type()) / static_cast<double>(std::max<int64_t>(1, g - 1));

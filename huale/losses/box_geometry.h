@@ -44,10 +44,6 @@ at::Tensor ExtendedUnion(const at::Tensor& p, const at::Tensor& t,
 // [N] EIoU = I_e / U_e, in (-inf, 1].
 at::Tensor ExtendedIou(const at::Tensor& p, const at::Tensor& t);
 
-// [N, M] ordinary IoU of every a[i] with every b[j] (torchvision's box_iou,
-// except that an empty union gives 0, not NaN).
-at::Tensor PairwiseIou(const at::Tensor& a, const at::Tensor& b);
-
 // Boxes in anchor-normalised units of their proposals ([N, 4] each):
 // x' = (x - proposal.x1) / proposal.width, y' = (y - proposal.y1) / proposal.height,
 // widths and heights clamped below at kMinProposalSide pixels (torchvision's

@@ -132,18 +132,6 @@ TEST(Iou, EmptyBoxesGiveZeroNotNan) {
   EXPECT_TRUE(torch::equal(Iou(p, t), torch::zeros({2}, torch::kDouble)));
 }
 
-TEST(PairwiseIou, HandValues) {
-  // a0 = (0,0,10,10) vs b0 = (5,0,15,10): 50 / 150; vs b1 = (20,20,30,30): 0.
-  // a1 = (0,0,10,5) vs b0: overlap (5..10) x (0..5) = 25, union 50 + 100 - 25 = 125.
-  const torch::Tensor iou =
-      PairwiseIou(B({0, 0, 10, 10, 0, 0, 10, 5}), B({5, 0, 15, 10, 20, 20, 30, 30}));
-  ASSERT_EQ(iou.sizes(), (std::vector<int64_t>{2, 2}));
-  EXPECT_NEAR(iou[0][0].item<double>(), 1.0 / 3.0, 1e-12);
-  EXPECT_EQ(iou[0][1].item<double>(), 0.0);
-  EXPECT_NEAR(iou[1][0].item<double>(), 0.2, 1e-12);
-  EXPECT_EQ(iou[1][1].item<double>(), 0.0);
-}
-
 TEST(NormaliseToProposals, MapsTheProposalToTheUnitSquare) {
   const torch::Tensor prop = B({10, 20, 30, 60});  // w = 20, h = 40
   EXPECT_TRUE(torch::allclose(NormaliseToProposals(prop, prop), B({0, 0, 1, 1})));
