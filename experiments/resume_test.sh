@@ -65,7 +65,7 @@ grep -q "already holds a run; pass --resume" "$TMP/again.log" || {
 
 passed=0
 failed=0
-for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labeled.txt; do
+for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labelled.txt; do
   if cmp -s "$TMP/straight/resume_smoke/seed3/$file" "$CHECKOUT/runs/resume_smoke/seed3/$file"; then
     passed=$((passed + 1))
   else

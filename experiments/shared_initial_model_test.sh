@@ -35,7 +35,7 @@ grep -q "initial model is shared" "$TMP/alone.log" && fail "share_initial_model:
 [[ -d "$TMP/alone/shared" ]] && fail "share_initial_model: false stored a model"
 cmp -s "$TMP/sweep/random/seed3/cycle_00/model.pt" "$TMP/sweep/huale/seed3/cycle_00/model.pt" ||
   fail "the shared cycle-0 model differs from the one Random trained"
-for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labeled.txt; do
+for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labelled.txt; do
   cmp -s "$TMP/sweep/huale/seed3/$file" "$TMP/alone/huale/seed3/$file" || {
     fail "$file differs between the sharing run and one that trained its own model"
     diff "$TMP/sweep/huale/seed3/$file" "$TMP/alone/huale/seed3/$file" | head -10

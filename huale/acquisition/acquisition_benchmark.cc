@@ -60,7 +60,7 @@ std::unique_ptr<AcquisitionFunction> Make(const std::string& name) {
 ScoringContext Context() {
   ScoringContext context;
   context.num_classes = kClasses;
-  context.labeled_class_share.assign(kClasses, 1.0 / kClasses);
+  context.labelled_class_share.assign(kClasses, 1.0 / kClasses);
   return context;
 }
 

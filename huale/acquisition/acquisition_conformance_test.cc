@@ -110,7 +110,7 @@ class Conformance : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(fn.ok()) << fn.status();
     fn_ = std::move(*fn);
     context_.num_classes = kC;
-    context_.labeled_class_share = {0.4, 0.3, 0.2, 0.1, 0.0};
+    context_.labelled_class_share = {0.4, 0.3, 0.2, 0.1, 0.0};
     ASSERT_TRUE(context_.Validate().ok());
   }
 
@@ -242,10 +242,10 @@ TEST(ScoringContext, ValidateChecksTheShare) {
   ScoringContext context;
   context.num_classes = 3;
   EXPECT_TRUE(context.Validate().ok());
-  context.labeled_class_share = {0.5, 0.5};
+  context.labelled_class_share = {0.5, 0.5};
   EXPECT_THAT(std::string(context.Validate().message()),
               ::testing::HasSubstr("expected 3 entries"));
-  context.labeled_class_share = {0.5, -0.5, 1};
+  context.labelled_class_share = {0.5, -0.5, 1};
   EXPECT_FALSE(context.Validate().ok());
 }
 

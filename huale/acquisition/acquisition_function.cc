@@ -11,17 +11,17 @@ absl::Status ScoringContext::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("ScoringContext.num_classes: expected >= 0, found ", num_classes));
   }
-  if (labeled_class_share.empty()) return absl::OkStatus();
-  if (static_cast<int>(labeled_class_share.size()) != num_classes) {
+  if (labelled_class_share.empty()) return absl::OkStatus();
+  if (static_cast<int>(labelled_class_share.size()) != num_classes) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "ScoringContext.labeled_class_share: expected ", num_classes,
-        " entries (one per foreground class), found ", labeled_class_share.size()));
+        "ScoringContext.labelled_class_share: expected ", num_classes,
+        " entries (one per foreground class), found ", labelled_class_share.size()));
   }
-  for (size_t c = 0; c < labeled_class_share.size(); ++c) {
-    const double q = labeled_class_share[c];
+  for (size_t c = 0; c < labelled_class_share.size(); ++c) {
+    const double q = labelled_class_share[c];
     if (!std::isfinite(q) || q < 0) {
       return absl::InvalidArgumentError(
-          absl::StrCat("ScoringContext.labeled_class_share[", c,
+          absl::StrCat("ScoringContext.labelled_class_share[", c,
                        "]: expected a finite share >= 0, found ", q));
     }
   }

@@ -29,7 +29,7 @@ struct ScoringContext {
   int num_classes = 0;
   // q_L: per-class share of ground-truth instances in the labelled set, [C],
   // summing to 1. Empty or all zero = uniform.
-  std::vector<double> labeled_class_share;
+  std::vector<double> labelled_class_share;
 
   // InvalidArgument when the share has the wrong size or a negative entry.
   absl::Status Validate() const;

@@ -62,9 +62,9 @@ class CaldAcquisition : public AcquisitionFunction {
     const bool zero = !std::isfinite(consistency);
     double divergence = 0;
     if (!zero) {
-      std::vector<double> q_l = Normalized(context.labeled_class_share.empty()
+      std::vector<double> q_l = Normalized(context.labelled_class_share.empty()
                                                ? std::vector<double>(c, 0.0)
-                                               : context.labeled_class_share);
+                                               : context.labelled_class_share);
       q_l.resize(c, 0.0);
       divergence = JensenShannon2(Softmax(ImageClassScores(original, ImageDetections(), c)),
                                   Softmax(q_l));

@@ -53,7 +53,7 @@ TEST(CaldScore, ClassDivergenceOfSoftmaxedDistributions) {
   // = (0.710950, 0.289050); q_L uniform -> softmax (0.5, 0.5). m = (0.605475, 0.394525).
   ScoringContext context;
   context.num_classes = 2;
-  context.labeled_class_share = {0.5, 0.5};
+  context.labelled_class_share = {0.5, 0.5};
   const auto a = Det({0, 0, 100, 100}, 0, 0.9f, {0.05f, 0.9f, 0.05f});
   const double p0 = 0.710950, p1 = 0.289050, m0 = 0.605475, m1 = 0.394525;
   const double js = 0.5 * (p0 * std::log2(p0 / m0) + p1 * std::log2(p1 / m1)) +

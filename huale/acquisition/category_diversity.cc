@@ -24,15 +24,15 @@ std::vector<double> ImageClassScores(const ImageDetections& original,
 
 double CategoryDiversity(const ImageDetections& original,
                          const ImageDetections& flipped_mapped_back,
-                         const std::vector<double>& labeled_class_share, int num_classes,
+                         const std::vector<double>& labelled_class_share, int num_classes,
                          double min_score) {
-  int c = num_classes > 0 ? num_classes : static_cast<int>(labeled_class_share.size());
+  int c = num_classes > 0 ? num_classes : static_cast<int>(labelled_class_share.size());
   c = std::max(c, EffectiveNumClasses(0, original, flipped_mapped_back));
   const std::vector<double> q_x = ImageClassScores(original, flipped_mapped_back, c, min_score);
   bool any = false;
   for (double v : q_x) any = any || v > 0;
   if (!any) return 0.0;
-  std::vector<double> q_l = labeled_class_share;
+  std::vector<double> q_l = labelled_class_share;
   q_l.resize(c, 0.0);  // Normalized() turns an all-zero share into uniform
   return JensenShannon2(q_x, q_l);
 }

@@ -24,7 +24,7 @@ std::vector<double> ImageClassScores(const ImageDetections& original,
 
 double CategoryDiversity(const ImageDetections& original,
                          const ImageDetections& flipped_mapped_back,
-                         const std::vector<double>& labeled_class_share, int num_classes,
+                         const std::vector<double>& labelled_class_share, int num_classes,
                          double min_score = 0.0);
 
 }  // namespace huale

@@ -61,7 +61,7 @@ class HualeAcquisition : public AcquisitionFunction {
         !e.has_value(),
         {e.value_or(0.0),
          SemanticAffinity(original, flipped, c, min_score, options_.match_iou()),
-         CategoryDiversity(original, flipped, context.labeled_class_share, c,
+         CategoryDiversity(original, flipped, context.labelled_class_share, c,
                            options_.category_diversity_min_score()),
          OverlapRatio(original, options_.overlap_confident_score()), lc}};
   }

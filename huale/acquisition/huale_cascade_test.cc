@@ -51,8 +51,8 @@ TEST(HualeScore, ReproducesTheEasyOneBottleRow) {
   for (int i = 0; i < 200; ++i) ((one_class_js((lo + hi) / 2) > 0.594) ? lo : hi) = (lo + hi) / 2;
   ScoringContext context;
   context.num_classes = 20;
-  context.labeled_class_share.assign(20, (1 - lo) / 19);
-  context.labeled_class_share[4] = lo;
+  context.labelled_class_share.assign(20, (1 - lo) / 19);
+  context.labelled_class_share[4] = lo;
 
   const auto probs = Softmax(20, 4, 0.94, 0.03);
   const auto bottle = Det({50, 40, 150, 240}, 4, 0.94f, probs);

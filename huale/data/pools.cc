@@ -27,7 +27,7 @@ absl::StatusOr<std::vector<std::string>> ReadIdLines(const std::string& path) {
 
 }  // namespace
 
-Pools::Pools(const Dataset& dataset) : is_labeled_(dataset.images.size(), false) {
+Pools::Pools(const Dataset& dataset) : is_labelled_(dataset.images.size(), false) {
   ids_.reserve(dataset.images.size());
   for (const ImageRecord& record : dataset.images) {
     index_of_id_.emplace(record.id, static_cast<int64_t>(ids_.size()));
@@ -52,11 +52,11 @@ absl::StatusOr<Pools> Pools::WithInitialSample(const Dataset& dataset, int64_t i
   return pools;
 }
 
-std::vector<int64_t> Pools::unlabeled() const {
+std::vector<int64_t> Pools::unlabelled() const {
   std::vector<int64_t> out;
-  out.reserve(num_unlabeled());
+  out.reserve(num_unlabelled());
   for (int64_t i = 0; i < size(); ++i) {
-    if (!is_labeled_[i]) out.push_back(i);
+    if (!is_labelled_[i]) out.push_back(i);
   }
   return out;
 }
@@ -68,7 +68,7 @@ absl::Status Pools::Label(const std::vector<int64_t>& indices) {
       return absl::InvalidArgumentError(
           absl::StrCat("cannot label image index ", index, ": the pool has ", size()));
     }
-    if (is_labeled_[index]) {
+    if (is_labelled_[index]) {
       return absl::InvalidArgumentError(
           absl::StrCat("cannot label image '", ids_[index], "': already labelled"));
     }
@@ -78,14 +78,14 @@ absl::Status Pools::Label(const std::vector<int64_t>& indices) {
     }
   }
   for (const int64_t index : indices) {
-    is_labeled_[index] = true;
-    labeled_.push_back(index);
+    is_labelled_[index] = true;
+    labelled_.push_back(index);
   }
   return absl::OkStatus();
 }
 
-std::vector<int64_t> Pools::UnlabeledSubset(int64_t size, uint64_t seed) const {
-  std::vector<int64_t> pool = unlabeled();
+std::vector<int64_t> Pools::UnlabelledSubset(int64_t size, uint64_t seed) const {
+  std::vector<int64_t> pool = unlabelled();
   if (size <= 0 || size >= static_cast<int64_t>(pool.size())) return pool;
   SeededShuffle(pool, MixSeed(seed, /*salt=*/2));
   pool.resize(size);
@@ -94,22 +94,22 @@ std::vector<int64_t> Pools::UnlabeledSubset(int64_t size, uint64_t seed) const {
 }
 
 absl::Status Pools::Save(const std::string& dir) const {
-  std::string labeled;
-  for (const int64_t index : labeled_) absl::StrAppend(&labeled, ids_[index], "\n");
-  std::string unlabeled_text;
-  for (const int64_t index : unlabeled()) absl::StrAppend(&unlabeled_text, ids_[index], "\n");
-  if (absl::Status s = WriteFileAtomically(JoinPath(dir, kLabeledFile), labeled); !s.ok()) {
+  std::string labelled;
+  for (const int64_t index : labelled_) absl::StrAppend(&labelled, ids_[index], "\n");
+  std::string unlabelled_text;
+  for (const int64_t index : unlabelled()) absl::StrAppend(&unlabelled_text, ids_[index], "\n");
+  if (absl::Status s = WriteFileAtomically(JoinPath(dir, kLabelledFile), labelled); !s.ok()) {
     return s;
   }
-  return WriteFileAtomically(JoinPath(dir, kUnlabeledFile), unlabeled_text);
+  return WriteFileAtomically(JoinPath(dir, kUnlabelledFile), unlabelled_text);
 }
 
 absl::StatusOr<Pools> Pools::Load(const Dataset& dataset, const std::string& dir) {
   Pools pools(dataset);
-  std::vector<int> seen_in(pools.size(), 0);  // 0 none, 1 labeled file, 2 unlabeled file
-  std::vector<int64_t> labeled;
+  std::vector<int> seen_in(pools.size(), 0);  // 0 none, 1 labelled file, 2 unlabelled file
+  std::vector<int64_t> labelled;
   for (const int which : {1, 2}) {
-    const std::string path = JoinPath(dir, which == 1 ? kLabeledFile : kUnlabeledFile);
+    const std::string path = JoinPath(dir, which == 1 ? kLabelledFile : kUnlabelledFile);
     absl::StatusOr<std::vector<std::string>> lines = ReadIdLines(path);
     if (!lines.ok()) return lines.status();
     for (size_t line = 0; line < lines->size(); ++line) {
@@ -123,20 +123,20 @@ absl::StatusOr<Pools> Pools::Load(const Dataset& dataset, const std::string& dir
       if (seen_in[it->second] != 0) {
         return absl::InvalidArgumentError(
             absl::StrCat(where, ": image id '", id, "' is already listed in ",
-                         seen_in[it->second] == 1 ? kLabeledFile : kUnlabeledFile));
+                         seen_in[it->second] == 1 ? kLabelledFile : kUnlabelledFile));
       }
       seen_in[it->second] = which;
-      if (which == 1) labeled.push_back(it->second);
+      if (which == 1) labelled.push_back(it->second);
     }
   }
   for (int64_t i = 0; i < pools.size(); ++i) {
     if (seen_in[i] == 0) {
       return absl::InvalidArgumentError(absl::StrCat(
-          dir, ": image id '", pools.ids_[i], "' of the dataset is in neither ", kLabeledFile,
-          " nor ", kUnlabeledFile));
+          dir, ": image id '", pools.ids_[i], "' of the dataset is in neither ", kLabelledFile,
+          " nor ", kUnlabelledFile));
     }
   }
-  if (absl::Status s = pools.Label(labeled); !s.ok()) return s;
+  if (absl::Status s = pools.Label(labelled); !s.ok()) return s;
   return pools;
 }
 

@@ -18,8 +18,8 @@ namespace huale {
 
 class Pools {
  public:
-  static constexpr char kLabeledFile[] = "labeled.txt";
-  static constexpr char kUnlabeledFile[] = "unlabeled.txt";
+  static constexpr char kLabelledFile[] = "labelled.txt";
+  static constexpr char kUnlabelledFile[] = "unlabelled.txt";
 
   // Every image of `dataset` unlabelled.
   explicit Pools(const Dataset& dataset);
@@ -30,13 +30,13 @@ class Pools {
                                                  uint64_t seed);
 
   // Labelled dataset indices, in the order they were labelled.
-  const std::vector<int64_t>& labeled() const { return labeled_; }
+  const std::vector<int64_t>& labelled() const { return labelled_; }
   // Unlabelled dataset indices, ascending.
-  std::vector<int64_t> unlabeled() const;
-  int64_t num_labeled() const { return static_cast<int64_t>(labeled_.size()); }
-  int64_t num_unlabeled() const { return size() - num_labeled(); }
+  std::vector<int64_t> unlabelled() const;
+  int64_t num_labelled() const { return static_cast<int64_t>(labelled_.size()); }
+  int64_t num_unlabelled() const { return size() - num_labelled(); }
   int64_t size() const { return static_cast<int64_t>(ids_.size()); }
-  bool IsLabeled(int64_t index) const { return is_labeled_[index]; }
+  bool IsLabelled(int64_t index) const { return is_labelled_[index]; }
 
   // Moves `indices` from unlabelled to labelled, in the given order. Error (and
   // no change) if one is out of range, already labelled, or repeated.
@@ -44,9 +44,9 @@ class Pools {
 
   // A seeded random subset of the unlabelled images, ascending (ScheduleSpec.
   // pool_subset); `size` <= 0 or >= the unlabelled count gives all of them.
-  std::vector<int64_t> UnlabeledSubset(int64_t size, uint64_t seed) const;
+  std::vector<int64_t> UnlabelledSubset(int64_t size, uint64_t seed) const;
 
-  // Writes <dir>/labeled.txt and <dir>/unlabeled.txt atomically.
+  // Writes <dir>/labelled.txt and <dir>/unlabelled.txt atomically.
   absl::Status Save(const std::string& dir) const;
 
   // Reloads what Save wrote, against `dataset`: every id known, none repeated,
@@ -57,8 +57,8 @@ class Pools {
  private:
   std::vector<std::string> ids_;
   std::unordered_map<std::string, int64_t> index_of_id_;
-  std::vector<int64_t> labeled_;
-  std::vector<bool> is_labeled_;
+  std::vector<int64_t> labelled_;
+  std::vector<bool> is_labelled_;
 };
 
 }  // namespace huale

@@ -56,7 +56,7 @@ absl::StatusOr<std::unique_ptr<Detector>> BuildDetector(const ExperimentSpec& sp
 absl::StatusOr<Pools> PoolsForCycle(const ExperimentSpec& spec, const Dataset& pool,
                                     const RunFolder& folder, int cycle) {
   const std::string directory = folder.CycleDirectory(cycle);
-  if (fs::exists(fs::path(directory) / Pools::kLabeledFile)) return Pools::Load(pool, directory);
+  if (fs::exists(fs::path(directory) / Pools::kLabelledFile)) return Pools::Load(pool, directory);
   absl::StatusOr<Pools> pools = [&]() -> absl::StatusOr<Pools> {
     if (cycle == 0) {
       return Pools::WithInitialSample(pool, spec.schedule().initial_size(), spec.seed());
@@ -192,7 +192,7 @@ class Loop {
     options.train_state_path = state_path;
     options.events = events_;
     options.label = Label(cycle);
-    absl::StatusOr<TrainSummary> summary = TrainDetector(**model, pool_, pools.labeled(), options);
+    absl::StatusOr<TrainSummary> summary = TrainDetector(**model, pool_, pools.labelled(), options);
     if (!summary.ok()) return summary.status();
     timings["train"] = summary->seconds;
     timings["train_images_per_second"] = summary->images_per_second;
@@ -215,7 +215,7 @@ class Loop {
 
   std::string InitialModelKey(const Pools& pools) const {
     std::vector<std::string> ids;
-    for (int64_t index : pools.labeled()) ids.push_back(pool_.images[index].id);
+    for (int64_t index : pools.labelled()) ids.push_back(pool_.images[index].id);
     return InitialModelCache::Key(spec_, ids, at::get_num_threads());
   }
 
@@ -228,7 +228,7 @@ class Loop {
         spec_.evaluation().max_images() < static_cast<int>(test_indices.size())) {
       // A fixed subset (same for every cycle and method of this seed).
       Pools all(test_);
-      test_indices = all.UnlabeledSubset(spec_.evaluation().max_images(), spec_.seed());
+      test_indices = all.UnlabelledSubset(spec_.evaluation().max_images(), spec_.seed());
     }
     absl::StatusOr<std::vector<ImageDetections>> detections = DetectImages(
         model, test_, test_indices, InferenceOptionsFor(spec_, Label(cycle) + " evaluate"));
@@ -243,7 +243,7 @@ class Loop {
 
     CycleMetrics metrics;
     metrics.cycle = cycle;
-    metrics.labelled = static_cast<int>(pools.num_labeled());
+    metrics.labelled = static_cast<int>(pools.num_labelled());
     metrics.primary_metric = result->primary_metric;
     metrics.primary = result->metrics.at(result->primary_metric);
     metrics.metrics = result->metrics;
@@ -258,11 +258,11 @@ class Loop {
 
   absl::Status Select(Detector* model, int cycle, const Pools& pools,
                       std::map<std::string, double>& timings) {
-    const std::vector<int64_t> candidates = pools.UnlabeledSubset(
+    const std::vector<int64_t> candidates = pools.UnlabelledSubset(
         spec_.schedule().pool_subset(), StreamSeed(spec_.seed(), cycle, /*stream=*/0x5u));
     ScoringContext context;
     context.num_classes = static_cast<int>(pool_.class_names.size());
-    context.labeled_class_share = LabelledClassShare(pool_, pools.labeled());
+    context.labelled_class_share = LabelledClassShare(pool_, pools.labelled());
     absl::StatusOr<PoolScoringResult> scored =
         ScorePool(model, pool_, candidates, *acquisition_, context,
                   InferenceOptionsFor(spec_, Label(cycle) + " score pool"));

@@ -8,7 +8,7 @@
 //     bad_samples.json          what the readers skipped or clipped
 //     events.out.tfevents.huale TensorBoard scalars (EventWriter)
 //     cycle_00/
-//       labeled.txt unlabeled.txt   the pools this cycle trained with (Pools::Save)
+//       labelled.txt unlabelled.txt   the pools this cycle trained with (Pools::Save)
 //       train_state.pt              model + optimiser + step after the last full
 //                                   epoch (deleted once model.pt exists)
 //       model.pt                    the trained model
