@@ -496,22 +496,7 @@ absl::StatusOr<CocoEvalData> MakeCocoEvalData(const Dataset& ground_truth,
     CocoImageData& image = data.images[it->second];
     for (size_t j = 0; j < image_detections.detections.size(); ++j) {
       const Detection& d = image_detections.detections[j];
-      const std::string where =
-          absl::StrCat("image '", image_detections.image_id, "' detection #", j);
-      if (d.label < 0 || d.label >= num_classes) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": label ", d.label,
-                                                       " outside [0, ", num_classes, ")"));
-      }
-      if (!d.box.IsFinite() || !std::isfinite(d.score)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, ": expected a finite box and score, found [", d.box.x1, ", ",
-                         d.box.y1, ", ", d.box.x2, ", ", d.box.y2, "] score ", d.score));
-      }
-      if (d.box.width() < 0 || d.box.height() < 0) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            where, ": expected x2 >= x1 and y2 >= y1, found [", d.box.x1, ", ", d.box.y1,
-            ", ", d.box.x2, ", ", d.box.y2, "]"));
-      }
+      HUALE_RETURN_IF_ERROR(CheckDetection(d, image_detections.image_id, j, num_classes));
       if (d.score < score_threshold) continue;
       image.detections.push_back(CocoDetectionObject{
           d.label, d.box.x1, d.box.y1, d.box.width(), d.box.height(), d.score});

@@ -18,6 +18,12 @@ namespace huale {
 // by every evaluator's factory.
 absl::Status CheckEvaluationSpec(const EvaluationSpec& spec);
 
+// One detection an evaluator is given: a label in [0, num_classes), a finite box
+// with x2 >= x1 and y2 >= y1, a finite score. Errors name the image and the
+// detection's index.
+absl::Status CheckDetection(const Detection& detection, absl::string_view image_id, size_t index,
+                            int num_classes);
+
 struct EvaluationResult {
   // The evaluator's headline metric name (e.g. "mAP" or "AP") and its value.
   std::string primary_metric;

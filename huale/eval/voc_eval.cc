@@ -110,21 +110,7 @@ absl::StatusOr<VocSummary> EvaluateVoc(const Dataset& ground_truth,
   for (const auto& [index, image] : ordered) {
     for (size_t j = 0; j < image->detections.size(); ++j) {
       const Detection& d = image->detections[j];
-      const std::string where = absl::StrCat("image '", image->image_id, "' detection #", j);
-      if (d.label < 0 || d.label >= num_classes) {
-        return absl::InvalidArgumentError(absl::StrCat(where, ": label ", d.label,
-                                                       " outside [0, ", num_classes, ")"));
-      }
-      if (!d.box.IsFinite() || !std::isfinite(d.score)) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, ": expected a finite box and score, found [", d.box.x1, ", ",
-                         d.box.y1, ", ", d.box.x2, ", ", d.box.y2, "] score ", d.score));
-      }
-      if (d.box.x2 < d.box.x1 || d.box.y2 < d.box.y1) {
-        return absl::InvalidArgumentError(
-            absl::StrCat(where, ": expected x2 >= x1 and y2 >= y1, found [", d.box.x1, ", ",
-                         d.box.y1, ", ", d.box.x2, ", ", d.box.y2, "]"));
-      }
+      HUALE_RETURN_IF_ERROR(CheckDetection(d, image->image_id, j, num_classes));
       if (d.score < score_threshold) continue;
       by_class[d.label].push_back(ClassDetection{d.score, index, &d});
     }
