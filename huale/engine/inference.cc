@@ -99,6 +99,7 @@ absl::StatusOr<PoolScoringResult> ScorePool(Detector* model, const Dataset& data
     ProgressBar bar(options.label, loader.size(), "img");
     DetectOptions detect_options;
     detect_options.class_probs = true;
+    detect_options.one_per_proposal = options.one_detection_per_proposal;
     while (true) {
       absl::StatusOr<std::optional<Batch>> next = loader.Next();
       if (!next.ok()) return next.status();
@@ -153,6 +154,7 @@ InferenceOptions InferenceOptionsFor(const ExperimentSpec& spec, std::string lab
   options.device = spec.device();
   options.fail_fast_on_bad_images =
       spec.dataset().bad_sample_policy() == DatasetSpec::FAIL_FAST;
+  options.one_detection_per_proposal = spec.acquisition().one_detection_per_proposal();
   options.label = std::move(label);
   return options;
 }

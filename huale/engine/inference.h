@@ -24,6 +24,8 @@ struct InferenceOptions {
   int max_size = 1000;
   std::string device = "cpu";
   bool fail_fast_on_bad_images = false;
+  // Pool scoring's detections: AcquisitionSpec.one_detection_per_proposal.
+  bool one_detection_per_proposal = true;
   std::string label;  // progress bar prefix
 };
 

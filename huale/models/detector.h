@@ -42,6 +42,13 @@ struct DetectOptions {
   // Fill Detection::class_probs with the box's full softmax (C + 1, background
   // first). Pool scoring asks for it.
   bool class_probs = false;
+  // The acquisition's detections (method doc §3): each proposal that survives
+  // becomes ONE detection — its most probable foreground class, that class's
+  // box, score s = the max foreground probability, its full softmax — then NMS
+  // per class and the top detections_per_img. False: torchvision's
+  // post-processing (up to one detection per proposal and class), which
+  // evaluation uses.
+  bool one_per_proposal = false;
 };
 
 class Detector : public torch::nn::Module {

@@ -318,7 +318,8 @@ absl::StatusOr<std::map<std::string, torch::Tensor>> FasterRcnn::Losses(
 }
 
 absl::StatusOr<std::vector<RoiDetections>> FasterRcnn::DetectTensors(
-    const std::vector<torch::Tensor>& images, const std::vector<ImageSize>& original_sizes) {
+    const std::vector<torch::Tensor>& images, const std::vector<ImageSize>& original_sizes,
+    bool one_per_proposal) {
   absl::Status valid = ValidateDetectorInputs(images, nullptr, num_classes_);
   if (!valid.ok()) return valid;
   if (!original_sizes.empty() && original_sizes.size() != images.size()) {
@@ -332,7 +333,8 @@ absl::StatusOr<std::vector<RoiDetections>> FasterRcnn::DetectTensors(
   RpnOutput rpn = rpn_->forward(features, padded, batch.image_sizes, nullptr);
   const std::vector<torch::Tensor> pooled(features.begin(),
                                           features.begin() + config_.pooled_levels);
-  RoiHeadsOutput heads = roi_heads_->forward(pooled, rpn.proposals, batch.image_sizes, nullptr);
+  RoiHeadsOutput heads =
+      roi_heads_->forward(pooled, rpn.proposals, batch.image_sizes, nullptr, one_per_proposal);
   for (size_t i = 0; i < images.size(); ++i) {
     const ImageSize original = original_sizes.empty()
                                    ? ImageSize{images[i].size(1), images[i].size(2)}
@@ -346,7 +348,8 @@ absl::StatusOr<std::vector<RoiDetections>> FasterRcnn::DetectTensors(
 absl::StatusOr<std::vector<ImageDetections>> FasterRcnn::Detect(
     const std::vector<torch::Tensor>& images, const std::vector<ImageSize>& original_sizes,
     const DetectOptions& options) {
-  absl::StatusOr<std::vector<RoiDetections>> tensors = DetectTensors(images, original_sizes);
+  absl::StatusOr<std::vector<RoiDetections>> tensors =
+      DetectTensors(images, original_sizes, options.one_per_proposal);
   if (!tensors.ok()) return tensors.status();
   std::vector<ImageDetections> out;
   for (size_t i = 0; i < tensors->size(); ++i) {

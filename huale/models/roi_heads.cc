@@ -53,7 +53,8 @@ RoiHeadsImpl::RoiHeadsImpl(int64_t in_channels, int64_t num_classes, RoiHeadsOpt
 RoiHeadsOutput RoiHeadsImpl::forward(const std::vector<torch::Tensor>& features,
                                      std::vector<torch::Tensor> proposals,
                                      const std::vector<ImageSize>& image_sizes,
-                                     const std::vector<DetectionTarget>* targets) {
+                                     const std::vector<DetectionTarget>* targets,
+                                     bool one_per_proposal) {
   const size_t num_images = proposals.size();
   Samples samples;
   if (is_training()) {
@@ -110,7 +111,8 @@ RoiHeadsOutput RoiHeadsImpl::forward(const std::vector<torch::Tensor>& features,
 
   RoiHeadsOutput out;
   if (!is_training()) {
-    out.detections = Postprocess(class_logits, box_regression, iou, proposals, image_sizes);
+    out.detections =
+        Postprocess(class_logits, box_regression, iou, proposals, image_sizes, one_per_proposal);
     return out;
   }
   RoiLossInputs in;
@@ -149,13 +151,13 @@ std::map<std::string, torch::Tensor> RoiHeadsImpl::Losses(const RoiLossInputs& i
 std::vector<RoiDetections> RoiHeadsImpl::Postprocess(
     const torch::Tensor& class_logits, const torch::Tensor& box_regression,
     const torch::Tensor& iou, const std::vector<torch::Tensor>& proposals,
-    const std::vector<ImageSize>& image_sizes) const {
+    const std::vector<ImageSize>& image_sizes, bool one_per_proposal) const {
   const int64_t c = class_logits.size(1);
   const torch::Tensor pred_boxes =
       box_coder_.Decode(box_regression, torch::cat(proposals)).reshape({-1, c, 4});
   const torch::Tensor probs = torch::softmax(class_logits, -1);
   torch::Tensor scores = probs;
-  if (options_.iou_head && options_.score_fusion_alpha != 1.0) {
+  if (options_.iou_head && options_.score_fusion_alpha != 1.0 && !one_per_proposal) {
     const double a = options_.score_fusion_alpha;
     scores = probs.pow(a) * iou.unsqueeze(1).pow(1.0 - a);
   }
@@ -171,10 +173,19 @@ std::vector<RoiDetections> RoiHeadsImpl::Postprocess(
     const auto long_options = s.options().dtype(torch::kLong);
     torch::Tensor labels = torch::arange(c, long_options).view({1, -1}).expand_as(s);
     torch::Tensor rows = torch::arange(n, long_options).view({-1, 1}).expand_as(s);
-    boxes = boxes.index({Slice(), Slice(1, None)}).reshape({-1, 4});
-    s = s.index({Slice(), Slice(1, None)}).reshape(-1);
-    labels = labels.index({Slice(), Slice(1, None)}).reshape(-1);
-    rows = rows.index({Slice(), Slice(1, None)}).reshape(-1);
+    if (one_per_proposal) {
+      // Per proposal: the most probable foreground class and its box.
+      const auto [best, best_index] = s.index({Slice(), Slice(1, None)}).max(1);
+      labels = best_index + 1;
+      rows = torch::arange(n, long_options);
+      boxes = boxes.index({rows, labels});
+      s = best;
+    } else {
+      boxes = boxes.index({Slice(), Slice(1, None)}).reshape({-1, 4});
+      s = s.index({Slice(), Slice(1, None)}).reshape(-1);
+      labels = labels.index({Slice(), Slice(1, None)}).reshape(-1);
+      rows = rows.index({Slice(), Slice(1, None)}).reshape(-1);
+    }
     const auto select = [&](const torch::Tensor& keep) {
       boxes = boxes.index({keep});
       s = s.index({keep});

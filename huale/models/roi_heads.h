@@ -73,10 +73,12 @@ class RoiHeadsImpl : public torch::nn::Module {
 
   // features: the pooled levels (finest first); proposals: per image [K_i, 4];
   // image_sizes: per image, inside the padding. targets: training only.
+  // one_per_proposal: inference only, see DetectOptions::one_per_proposal.
   RoiHeadsOutput forward(const std::vector<torch::Tensor>& features,
                          std::vector<torch::Tensor> proposals,
                          const std::vector<ImageSize>& image_sizes,
-                         const std::vector<DetectionTarget>* targets);
+                         const std::vector<DetectionTarget>* targets,
+                         bool one_per_proposal = false);
 
   // Empty: torchvision's fastrcnn_loss.
   void set_losses(std::vector<WeightedRoiLoss> losses) { losses_ = std::move(losses); }
@@ -89,7 +91,8 @@ class RoiHeadsImpl : public torch::nn::Module {
                                          const torch::Tensor& box_regression,
                                          const torch::Tensor& iou,
                                          const std::vector<torch::Tensor>& proposals,
-                                         const std::vector<ImageSize>& image_sizes) const;
+                                         const std::vector<ImageSize>& image_sizes,
+                                         bool one_per_proposal) const;
 
   RoiHeadsOptions options_;
   int64_t num_classes_;

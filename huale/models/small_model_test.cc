@@ -1,10 +1,12 @@
 // The small registered model (fasterrcnn_small_fpn): it builds by name, trains
 // (its loss falls when it fits one batch), handles images without boxes, and
 // rejects bad targets with errors naming the image and the box.
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -178,6 +180,46 @@ TEST(SmallModel, DetectionsAreInOriginalPixelsWithFullClassProbabilities) {
   double max_x = 0;
   for (const Detection& det : d.detections) max_x = std::max(max_x, det.box.x2);
   EXPECT_GT(max_x, 240.0);
+}
+
+// Acquisition's view (DetectOptions::one_per_proposal): one detection per
+// proposal, its argmax foreground class and max foreground probability, where
+// evaluation's post-processing gives one proposal several detections (its
+// runner-up classes) — same proposals, same class-probability rows.
+TEST(SmallModel, OneDetectionPerProposalKeepsTheArgmaxClassOnly) {
+  torch::manual_seed(5);
+  ModelSpec spec;
+  spec.set_name("fasterrcnn_small_fpn");
+  spec.mutable_faster_rcnn()->set_box_score_thresh(0.0);  // random model: keep everything
+  spec.mutable_faster_rcnn()->set_box_detections_per_img(1000);
+  auto created = ModelRegistry::Get().Create(spec.name(), spec, 10);
+  ASSERT_TRUE(created.ok());
+  std::unique_ptr<Detector> model = std::move(*created);
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto [a, ta] = Scene(1);
+  DetectOptions per_class;
+  per_class.class_probs = true;
+  DetectOptions per_proposal = per_class;
+  per_proposal.one_per_proposal = true;
+  auto many = model->Detect({a}, {}, per_class);
+  auto one = model->Detect({a}, {}, per_proposal);
+  ASSERT_TRUE(many.ok() && one.ok());
+  // Proposals are told apart by their softmax rows.
+  std::map<std::vector<float>, int> per_row_many, per_row_one;
+  for (const Detection& d : (*many)[0].detections) ++per_row_many[d.class_probs];
+  for (const Detection& d : (*one)[0].detections) {
+    ++per_row_one[d.class_probs];
+    const auto best = std::max_element(d.class_probs.begin() + 1, d.class_probs.end());
+    EXPECT_EQ(d.label, best - d.class_probs.begin() - 1);
+    EXPECT_FLOAT_EQ(d.score, *best);
+  }
+  ASSERT_FALSE(per_row_one.empty());
+  int repeated_rows = 0;
+  for (const auto& [row, count] : per_row_many) repeated_rows += count > 1;
+  EXPECT_GT(repeated_rows, 0) << "evaluation's view should repeat proposals (runner-up classes)";
+  for (const auto& [row, count] : per_row_one) EXPECT_EQ(count, 1);
+  EXPECT_LT((*one)[0].detections.size(), (*many)[0].detections.size());
 }
 
 TEST(SmallModel, IouHeadFillsPredictedIouAndFusesScores) {
