@@ -197,7 +197,7 @@ class Loop {
     timings["train"] = summary->seconds;
     timings["train_images_per_second"] = summary->images_per_second;
     if (absl::Status s = SaveCheckpoint(model_path, **model, nullptr,
-                                        {spec_.training().epochs(), summary->iterations});
+                                        {summary->epochs_done, summary->iterations});
         !s.ok()) {
       return s;
     }
