@@ -104,12 +104,19 @@ void CheckTraining(const TrainingSpec& training, Problems& problems) {
   if (training.warmup_iterations() < 0) {
     problems.Add("training.warmup_iterations", "must be >= 0");
   }
+  if (training.iterations() < 0) {
+    problems.Add("training.iterations",
+                 absl::StrCat("must be >= 0 (0 = train `epochs`), found ", training.iterations()));
+  }
+  // lr_steps count epochs, or optimiser steps under an iteration budget.
+  const bool in_iterations = training.iterations() > 0;
+  const int last = in_iterations ? training.iterations() : training.epochs();
   int previous = 0;
   for (int step : training.lr_steps()) {
-    if (step <= previous || step > training.epochs()) {
+    if (step <= previous || step > last) {
       problems.Add("training.lr_steps",
-                   absl::StrCat("must increase within 1..epochs (", training.epochs(),
-                                "), found ", step));
+                   absl::StrCat("must increase within 1..", in_iterations ? "iterations" : "epochs",
+                                " (", last, "), found ", step));
     }
     previous = step;
   }
@@ -298,12 +305,13 @@ void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& pr
 void ApplyRepeatedDefaults(ExperimentSpec& spec) {
   TrainingSpec& training = *spec.mutable_training();
   if (training.lr_steps_size() == 0) {
-    // CALD's 20-epoch schedule, scaled to the spec's epochs: x0.1 at 80% and 95%.
-    const int epochs = training.epochs();
-    const int first = std::max(1, static_cast<int>(epochs * 0.8));
-    const int second = std::max(first + 1, static_cast<int>(epochs * 0.95));
+    // CALD's 20-epoch schedule, scaled to the spec's epochs (or iteration
+    // budget): x0.1 at 80% and 95%.
+    const int length = training.iterations() > 0 ? training.iterations() : training.epochs();
+    const int first = std::max(1, static_cast<int>(length * 0.8));
+    const int second = std::max(first + 1, static_cast<int>(length * 0.95));
     training.add_lr_steps(first);
-    if (second <= epochs) training.add_lr_steps(second);
+    if (second <= length) training.add_lr_steps(second);
   }
 }
 
@@ -393,12 +401,15 @@ std::string DescribePlan(const ExperimentPlan& plan) {
   }
   absl::StrAppendFormat(&out, "  acquisition: %s\n", spec.acquisition().name());
   const TrainingSpec& t = spec.training();
+  const bool in_iterations = t.iterations() > 0;
+  const char* unit = in_iterations ? "iterations" : "epochs";
   absl::StrAppendFormat(&out,
-                        "  training: %d epochs, batch %d, lr %g (momentum %g, wd %g, warm-up %d "
-                        "it), lr x%g at epochs %s, images %d/%d\n",
-                        t.epochs(), t.batch_size(), t.learning_rate(), t.momentum(),
-                        t.weight_decay(), t.warmup_iterations(), t.lr_gamma(),
-                        absl::StrJoin(t.lr_steps(), ","), t.min_size(), t.max_size());
+                        "  training: %d %s, batch %d, lr %g (momentum %g, wd %g, warm-up %d "
+                        "it), lr x%g at %s %s, images %d/%d\n",
+                        in_iterations ? t.iterations() : t.epochs(), unit, t.batch_size(),
+                        t.learning_rate(), t.momentum(), t.weight_decay(), t.warmup_iterations(),
+                        t.lr_gamma(), unit, absl::StrJoin(t.lr_steps(), ","), t.min_size(),
+                        t.max_size());
   absl::StrAppendFormat(&out, "  evaluation: %s\n", spec.evaluation().metric());
   const ScheduleSpec& s = spec.schedule();
   absl::StrAppendFormat(&out, "  schedule: %d cycles, %s, pool scored per cycle: %s\n",

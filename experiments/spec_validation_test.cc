@@ -175,5 +175,30 @@ TEST(OutOfRangeOptions, EachIsRefusedUnderItsSpecPath) {
   }
 }
 
+// training.iterations: lr_steps then count optimiser steps, within 1..iterations.
+absl::Status ValidateTraining(const std::string& training) {
+  absl::StatusOr<ExperimentSpec> spec =
+      ParseSpecText(absl::StrCat(SpecText({}), "training { ", training, " }"), "budget.pbtxt");
+  if (!spec.ok()) return spec.status();
+  return ValidateSpec(*spec, "budget.pbtxt").status();
+}
+
+TEST(IterationBudget, LrStepsCountIterationsWithinTheBudget) {
+  // Past `epochs` but within the budget: only the missing data is reported.
+  const absl::Status within = ValidateTraining("epochs: 2 iterations: 100 lr_steps: 80");
+  EXPECT_EQ(std::count(within.message().begin(), within.message().end(), '\n'), 1) << within;
+  EXPECT_THAT(ValidateTraining("iterations: 100 lr_steps: 50 lr_steps: 101").message(),
+              HasSubstr("training.lr_steps: must increase within 1..iterations (100), found 101"));
+  EXPECT_THAT(ValidateTraining("iterations: -1").message(),
+              HasSubstr("training.iterations: must be >= 0"));
+}
+
+TEST(IterationBudget, DefaultLrStepsAreEightyAndNinetyFivePercentOfTheBudget) {
+  ExperimentSpec spec;
+  spec.mutable_training()->set_iterations(500);
+  ApplyRepeatedDefaults(spec);
+  EXPECT_THAT(spec.training().lr_steps(), ::testing::ElementsAre(400, 475));
+}
+
 }  // namespace
 }  // namespace huale

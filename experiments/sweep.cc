@@ -185,7 +185,11 @@ std::string MetricName(const Sweep& sweep) {
 // summary.md: the per-cycle table, the paired differences, the timings.
 std::string SummaryTable(const Sweep& sweep, const std::vector<RunMetrics>& runs,
                          const std::string& metric_name) {
-  std::string table = SummaryMarkdown(SummarizeRuns(runs), metric_name);
+  const std::vector<MethodSummary> summaries = SummarizeRuns(runs);
+  std::string table = SummaryMarkdown(summaries, metric_name);
+  if (const std::string boxes = LabelledBoxesMarkdown(summaries); !boxes.empty()) {
+    absl::StrAppend(&table, "\n", boxes);
+  }
   const std::string paired =
       PairedDifferenceMarkdown(PairedDifferences(runs, sweep.baseline), metric_name);
   if (!paired.empty()) absl::StrAppend(&table, "\n", paired);
@@ -193,18 +197,22 @@ std::string SummaryTable(const Sweep& sweep, const std::vector<RunMetrics>& runs
   return table;
 }
 
-// Writes <report>/{summary.md, summary.csv, plot.svg, plot.png}.
+// Writes <report>/{summary.md, summary.csv}, and the plots against labelled
+// images (plot.svg, plot.png) and against labelled boxes (plot_boxes.svg, .png).
 absl::Status WriteReport(const std::string& report, const std::string& table,
                          const std::vector<MethodSummary>& summaries,
                          const std::string& metric_name) {
-  const DisplayList plot = SweepPlot(summaries, absl::GetFlag(FLAGS_name), metric_name);
-  absl::StatusOr<std::string> png = RenderPng(plot);
-  if (!png.ok()) return png.status();
-  for (const auto& [file, contents] :
-       {std::pair<std::string, std::string>{"summary.md", table},
-        {"summary.csv", SummaryCsv(summaries)},
-        {"plot.svg", RenderSvg(plot)},
-        {"plot.png", *png}}) {
+  std::vector<std::pair<std::string, std::string>> files = {
+      {"summary.md", table}, {"summary.csv", SummaryCsv(summaries)}};
+  for (const auto& [stem, axis] : {std::pair{"plot", SweepAxis::kLabelledImages},
+                                   std::pair{"plot_boxes", SweepAxis::kLabelledBoxes}}) {
+    const DisplayList plot = SweepPlot(summaries, absl::GetFlag(FLAGS_name), metric_name, axis);
+    absl::StatusOr<std::string> png = RenderPng(plot);
+    if (!png.ok()) return png.status();
+    files.push_back({absl::StrCat(stem, ".svg"), RenderSvg(plot)});
+    files.push_back({absl::StrCat(stem, ".png"), *std::move(png)});
+  }
+  for (const auto& [file, contents] : files) {
     if (absl::Status s = WriteFileAtomically(report + "/" + file, contents); !s.ok()) return s;
   }
   return absl::OkStatus();
@@ -230,7 +238,8 @@ int Main() {
   if (absl::Status s = WriteReport(report, table, SummarizeRuns(*runs), metric_name); !s.ok()) {
     return Fail(s, 1);
   }
-  std::cout << table << "\nreport: " << report << "/{summary.md,summary.csv,plot.svg,plot.png}\n";
+  std::cout << table << "\nreport: " << report
+            << "/{summary.md,summary.csv,plot.svg,plot.png,plot_boxes.svg,plot_boxes.png}\n";
   return 0;
 }
 

@@ -18,25 +18,43 @@ constexpr Rgb kGrid{221, 221, 221};
 constexpr int kMaxTicks = 6;
 constexpr double kTolerance = 1e-9;  // of a step, against 0.1 * 3 != 0.3
 
+// A method's drawn cycles: x on the chosen axis; cycles without a value (boxes
+// not recorded) left out.
+struct Curve {
+  std::vector<double> x, mean, stddev;
+};
+
+Curve CurveOf(const MethodSummary& s, SweepAxis axis) {
+  Curve curve;
+  for (size_t i = 0; i < s.labelled.size(); ++i) {
+    const double x = axis == SweepAxis::kLabelledImages ? s.labelled[i] : s.labelled_boxes[i];
+    if (std::isnan(x)) continue;
+    curve.x.push_back(x);
+    curve.mean.push_back(s.mean[i]);
+    curve.stddev.push_back(s.stddev[i]);
+  }
+  return curve;
+}
+
 // Axis ranges and the mapping from data to canvas coordinates.
 struct PlotFrame {
   double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
   double left = 70, right = 190, top = 40, bottom = 55, width = 820, height = 480;
 
-  static PlotFrame Fit(const std::vector<MethodSummary>& summaries) {
+  static PlotFrame Fit(const std::vector<Curve>& curves) {
     PlotFrame frame;
     bool any = false;
-    for (const MethodSummary& s : summaries) {
-      for (size_t i = 0; i < s.labelled.size(); ++i) {
+    for (const Curve& s : curves) {
+      for (size_t i = 0; i < s.x.size(); ++i) {
         const double lo = 100 * (s.mean[i] - s.stddev[i]), hi = 100 * (s.mean[i] + s.stddev[i]);
         if (!any) {
-          frame.x_min = frame.x_max = s.labelled[i];
+          frame.x_min = frame.x_max = s.x[i];
           frame.y_min = lo;
           frame.y_max = hi;
           any = true;
         }
-        frame.x_min = std::min<double>(frame.x_min, s.labelled[i]);
-        frame.x_max = std::max<double>(frame.x_max, s.labelled[i]);
+        frame.x_min = std::min(frame.x_min, s.x[i]);
+        frame.x_max = std::max(frame.x_max, s.x[i]);
         frame.y_min = std::min(frame.y_min, lo);
         frame.y_max = std::max(frame.y_max, hi);
       }
@@ -69,7 +87,7 @@ TextPrimitive Text(Point at, std::string text, TextAnchor anchor, double size = 
 }
 
 void AddTitleAndAxes(const PlotFrame& f, const std::string& title, const std::string& metric_name,
-                     std::vector<Primitive>& out) {
+                     SweepAxis x_axis, std::vector<Primitive>& out) {
   out.push_back(Text({f.CenterX(), 24}, title, TextAnchor::kMiddle, 16));
   const AxisTicks y_ticks = RoundTicks(f.y_min, f.y_max, kMaxTicks);
   for (double y : y_ticks.values) {
@@ -84,7 +102,10 @@ void AddTitleAndAxes(const PlotFrame& f, const std::string& title, const std::st
   }
   out.push_back(LinePrimitive{{f.left, f.top}, {f.left, f.PlotBottom()}, kBlack});
   out.push_back(LinePrimitive{{f.left, f.PlotBottom()}, {f.PlotRight(), f.PlotBottom()}, kBlack});
-  out.push_back(Text({f.CenterX(), f.height - 14}, "labelled images", TextAnchor::kMiddle));
+  out.push_back(Text({f.CenterX(), f.height - 14},
+                     x_axis == SweepAxis::kLabelledImages ? "labelled images"
+                                                          : "labelled boxes (mean over seeds)",
+                     TextAnchor::kMiddle));
   TextPrimitive y_label =
       Text({18, (f.top + f.PlotBottom()) / 2}, metric_name + " (%)", TextAnchor::kMiddle);
   y_label.vertical = true;
@@ -92,25 +113,27 @@ void AddTitleAndAxes(const PlotFrame& f, const std::string& title, const std::st
 }
 
 // The ±std band, the mean line with a marker per cycle, and the legend entry.
-void AddMethod(const PlotFrame& f, const MethodSummary& s, size_t index,
+void AddMethod(const PlotFrame& f, const std::string& method, const Curve& s, size_t index,
                std::vector<Primitive>& out) {
   const Rgb color = kColors[index % 10];
   PolygonPrimitive band{{}, color, 0.18};
   PolylinePrimitive line{{}, color, 2};
-  for (size_t i = 0; i < s.labelled.size(); ++i) {
-    band.points.push_back(f.At(s.labelled[i], 100 * (s.mean[i] + s.stddev[i])));
-    line.points.push_back(f.At(s.labelled[i], 100 * s.mean[i]));
+  for (size_t i = 0; i < s.x.size(); ++i) {
+    band.points.push_back(f.At(s.x[i], 100 * (s.mean[i] + s.stddev[i])));
+    line.points.push_back(f.At(s.x[i], 100 * s.mean[i]));
   }
-  for (size_t i = s.labelled.size(); i-- > 0;) {
-    band.points.push_back(f.At(s.labelled[i], 100 * (s.mean[i] - s.stddev[i])));
+  for (size_t i = s.x.size(); i-- > 0;) {
+    band.points.push_back(f.At(s.x[i], 100 * (s.mean[i] - s.stddev[i])));
   }
-  out.push_back(band);
-  out.push_back(line);
+  if (!s.x.empty()) {  // nothing to draw on this axis: only the legend entry
+    out.push_back(band);
+    out.push_back(line);
+  }
   for (const Point& p : line.points) out.push_back(DiscPrimitive{p, 3, color});
   const double legend_y = f.top + 10 + 20 * index;
   out.push_back(LinePrimitive{{f.PlotRight() + 12, legend_y}, {f.PlotRight() + 34, legend_y},
                               color, 3});
-  out.push_back(Text({f.PlotRight() + 40, legend_y + 4}, s.method, TextAnchor::kStart));
+  out.push_back(Text({f.PlotRight() + 40, legend_y + 4}, method, TextAnchor::kStart));
 }
 
 }  // namespace
@@ -140,13 +163,17 @@ std::string TickLabel(double value, double step) {
 }
 
 DisplayList SweepPlot(const std::vector<MethodSummary>& summaries, const std::string& title,
-                      const std::string& metric_name) {
-  const PlotFrame frame = PlotFrame::Fit(summaries);
+                      const std::string& metric_name, SweepAxis x_axis) {
+  std::vector<Curve> curves;
+  for (const MethodSummary& s : summaries) curves.push_back(CurveOf(s, x_axis));
+  const PlotFrame frame = PlotFrame::Fit(curves);
   DisplayList list;
   list.width = static_cast<int>(frame.width);
   list.height = static_cast<int>(frame.height);
-  AddTitleAndAxes(frame, title, metric_name, list.primitives);
-  for (size_t m = 0; m < summaries.size(); ++m) AddMethod(frame, summaries[m], m, list.primitives);
+  AddTitleAndAxes(frame, title, metric_name, x_axis, list.primitives);
+  for (size_t m = 0; m < summaries.size(); ++m) {
+    AddMethod(frame, summaries[m].method, curves[m], m, list.primitives);
+  }
   return list;
 }
 

@@ -1,5 +1,6 @@
 #include "experiments/sweep_plot.h"
 
+#include <cmath>
 #include <variant>
 
 #include "gmock/gmock.h"
@@ -74,6 +75,30 @@ TEST(SweepPlot, PerMethodOneBandOneLineAMarkerPerCycleAndALegendEntry) {
   // 25.8..43.2, ticks 30, 35, 40; x: 100..300, ticks every 50.
   EXPECT_THAT(texts, ::testing::IsSupersetOf({"fmnist", "labelled images", "mAP@0.5 (%)", "huale",
                                               "random", "30", "35", "40", "100", "150", "300"}));
+}
+
+// The second plot: x is each cycle's mean labelled boxes; a cycle without a
+// count (a run from before they were recorded) is not drawn.
+TEST(SweepPlot, BoxesAxisPlacesCyclesAtTheirLabelledBoxes) {
+  std::vector<MethodSummary> summaries(2);
+  summaries[0] = {"huale", 3, {100, 200}, {0.30, 0.35}, {0.01, 0.01}};
+  summaries[0].labelled_boxes = {300, 700};
+  summaries[1] = {"random", 3, {100, 200}, {0.28, 0.30}, {0.01, 0.02}};
+  summaries[1].labelled_boxes = {300, std::nan("")};
+  const DisplayList list = SweepPlot(summaries, "fmnist", "mAP", SweepAxis::kLabelledBoxes);
+  EXPECT_EQ(Count<DiscPrimitive>(list), 3);
+  std::vector<std::string> texts;
+  std::vector<double> marker_x;
+  for (const Primitive& p : list.primitives) {
+    if (const auto* t = std::get_if<TextPrimitive>(&p)) texts.push_back(t->text);
+    if (const auto* d = std::get_if<DiscPrimitive>(&p)) marker_x.push_back(d->center.x);
+  }
+  // x: 300..700 boxes, ticks every 100; the two cycle-0 markers share an x.
+  EXPECT_THAT(texts, ::testing::IsSupersetOf({"labelled boxes (mean over seeds)", "300", "500",
+                                              "700", "huale", "random"}));
+  ASSERT_EQ(marker_x.size(), 3u);
+  EXPECT_DOUBLE_EQ(marker_x[0], marker_x[2]);
+  EXPECT_GT(marker_x[1], marker_x[0]);
 }
 
 }  // namespace

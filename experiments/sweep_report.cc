@@ -31,6 +31,66 @@ MeanStd ComputeMeanStd(const std::vector<double>& values) {
   return result;
 }
 
+// Mean metric of cycles [first, end) of a run.
+double MeanMetric(const std::vector<CycleMetric>& cycles, size_t first, size_t end) {
+  double sum = 0;
+  for (size_t cycle = first; cycle < end; ++cycle) sum += cycles[cycle].metric / (end - first);
+  return sum;
+}
+
+// Sorted labelled counts of every summary: the table's columns.
+std::vector<int> LabelledColumns(const std::vector<MethodSummary>& summaries) {
+  std::vector<int> columns;
+  for (const MethodSummary& s : summaries) {
+    for (int labelled : s.labelled) {
+      if (std::find(columns.begin(), columns.end(), labelled) == columns.end()) {
+        columns.push_back(labelled);
+      }
+    }
+  }
+  std::sort(columns.begin(), columns.end());
+  return columns;
+}
+
+// Header and rule of a table: `title`, seeds, a column per labelled count, then `extra`.
+std::string HeaderByLabelled(const std::string& title, const std::vector<int>& columns,
+                             const std::vector<std::string>& extra) {
+  std::string header = absl::StrCat("| ", title, " | seeds");
+  std::string rule = "|---|---";
+  for (int labelled : columns) {
+    absl::StrAppend(&header, " | ", labelled);
+    rule += "|---";
+  }
+  for (const std::string& title : extra) {
+    absl::StrAppend(&header, " | ", title);
+    rule += "|---";
+  }
+  return absl::StrCat(header, " |\n", rule, "|\n");
+}
+
+// One table row per method: `cell(summary, i)` for each column the method has
+// reached (i its cycle), "–" for the others, then `tail(summary)`.
+template <typename Cell, typename Tail>
+std::string RowsByLabelled(const std::vector<MethodSummary>& summaries,
+                           const std::vector<int>& columns, Cell cell, Tail tail) {
+  std::string rows;
+  for (const MethodSummary& s : summaries) {
+    absl::StrAppend(&rows, "| ", s.method, " | ", s.seeds);
+    for (int labelled : columns) {
+      auto it = std::find(s.labelled.begin(), s.labelled.end(), labelled);
+      absl::StrAppend(&rows, " | ",
+                      it == s.labelled.end() ? std::string("–") : cell(s, it - s.labelled.begin()));
+    }
+    absl::StrAppend(&rows, tail(s), " |\n");
+  }
+  return rows;
+}
+
+std::string Percent(double mean, double stddev) {
+  if (std::isnan(mean)) return "–";
+  return absl::StrFormat("%.2f ± %.2f", 100 * mean, 100 * stddev);
+}
+
 }  // namespace
 
 absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
@@ -39,7 +99,7 @@ absl::StatusOr<RunMetrics> LoadRunMetrics(const std::string& run_directory,
   if (!all.ok()) return all.status();
   RunMetrics run{method, seed, {}};
   for (const CycleMetrics& m : *all) {
-    run.cycles.push_back({m.cycle, m.labelled, m.primary, m.timings_seconds});
+    run.cycles.push_back({m.cycle, m.labelled, m.primary, m.timings_seconds, m.labelled_boxes});
   }
   return run;
 }
@@ -60,23 +120,37 @@ std::vector<MethodSummary> SummarizeRuns(const std::vector<RunMetrics>& runs) {
     summary.seeds = static_cast<int>(method_runs.size());
     size_t common_cycles = method_runs.front()->cycles.size();
     for (const RunMetrics* run : method_runs) common_cycles = std::min(common_cycles, run->cycles.size());
-    std::vector<double> seed_averages(method_runs.size(), 0.0);
     for (size_t cycle = 0; cycle < common_cycles; ++cycle) {
       std::vector<double> values;
-      for (size_t r = 0; r < method_runs.size(); ++r) {
-        const double value = method_runs[r]->cycles[cycle].metric;
-        values.push_back(value);
-        seed_averages[r] += value / common_cycles;
+      double boxes = 0;
+      for (const RunMetrics* run : method_runs) {
+        values.push_back(run->cycles[cycle].metric);
+        const int seed_boxes = run->cycles[cycle].labelled_boxes;
+        boxes += seed_boxes >= 0 ? static_cast<double>(seed_boxes) / method_runs.size()
+                                 : std::nan("");
       }
       const MeanStd stats = ComputeMeanStd(values);
       summary.labelled.push_back(method_runs.front()->cycles[cycle].labelled);
+      summary.labelled_boxes.push_back(boxes);
       summary.mean.push_back(stats.mean);
       summary.stddev.push_back(stats.stddev);
+    }
+    std::vector<double> seed_averages, seed_averages_after_selection;
+    for (const RunMetrics* run : method_runs) {
+      seed_averages.push_back(MeanMetric(run->cycles, 0, common_cycles));
+      if (common_cycles > 1) {
+        seed_averages_after_selection.push_back(MeanMetric(run->cycles, 1, common_cycles));
+      }
     }
     if (common_cycles > 0) {
       const MeanStd overall = ComputeMeanStd(seed_averages);
       summary.mean_over_cycles = overall.mean;
       summary.stddev_over_cycles = overall.stddev;
+    }
+    if (common_cycles > 1) {
+      const MeanStd after = ComputeMeanStd(seed_averages_after_selection);
+      summary.mean_after_selection = after.mean;
+      summary.stddev_after_selection = after.stddev;
     }
     summaries.push_back(std::move(summary));
   }
@@ -85,39 +159,34 @@ std::vector<MethodSummary> SummarizeRuns(const std::vector<RunMetrics>& runs) {
 
 std::string SummaryMarkdown(const std::vector<MethodSummary>& summaries,
                             const std::string& metric_name) {
-  std::vector<int> columns;
+  const std::vector<int> columns = LabelledColumns(summaries);
+  return HeaderByLabelled(absl::StrCat("method (", metric_name, " %, mean ± std)"), columns,
+                          {"mean over cycles", "mean over cycles ≥ 1"}) +
+         RowsByLabelled(
+             summaries, columns,
+             [](const MethodSummary& s, size_t i) { return Percent(s.mean[i], s.stddev[i]); },
+             [](const MethodSummary& s) {
+               return absl::StrCat(" | ", Percent(s.mean_over_cycles, s.stddev_over_cycles),
+                                   " | ",
+                                   Percent(s.mean_after_selection, s.stddev_after_selection));
+             });
+}
+
+std::string LabelledBoxesMarkdown(const std::vector<MethodSummary>& summaries) {
+  bool any = false;
   for (const MethodSummary& s : summaries) {
-    for (int labelled : s.labelled) {
-      if (std::find(columns.begin(), columns.end(), labelled) == columns.end()) {
-        columns.push_back(labelled);
-      }
-    }
+    for (double boxes : s.labelled_boxes) any = any || !std::isnan(boxes);
   }
-  std::sort(columns.begin(), columns.end());
-  std::string header = absl::StrCat("| method (", metric_name, " %, mean ± std) | seeds");
-  std::string rule = "|---|---";
-  for (int labelled : columns) {
-    absl::StrAppend(&header, " | ", labelled);
-    rule += "|---";
-  }
-  absl::StrAppend(&header, " | mean over cycles |\n");
-  rule += "|---|\n";
-  std::string table = header + rule;
-  for (const MethodSummary& s : summaries) {
-    absl::StrAppend(&table, "| ", s.method, " | ", s.seeds);
-    for (int labelled : columns) {
-      auto it = std::find(s.labelled.begin(), s.labelled.end(), labelled);
-      if (it == s.labelled.end()) {
-        table += " | –";
-        continue;
-      }
-      const size_t i = it - s.labelled.begin();
-      absl::StrAppendFormat(&table, " | %.2f ± %.2f", 100 * s.mean[i], 100 * s.stddev[i]);
-    }
-    absl::StrAppendFormat(&table, " | %.2f ± %.2f |\n", 100 * s.mean_over_cycles,
-                          100 * s.stddev_over_cycles);
-  }
-  return table;
+  if (!any) return "";
+  const std::vector<int> columns = LabelledColumns(summaries);
+  return HeaderByLabelled("method (labelled boxes, mean over seeds)", columns, {}) +
+         RowsByLabelled(
+             summaries, columns,
+             [](const MethodSummary& s, size_t i) {
+               const double boxes = s.labelled_boxes[i];
+               return std::isnan(boxes) ? std::string("–") : absl::StrFormat("%.1f", boxes);
+             },
+             [](const MethodSummary&) { return std::string(); });
 }
 
 std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& runs,
@@ -127,31 +196,43 @@ std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& r
     if (run.method == baseline && !run.cycles.empty()) baseline_by_seed[run.seed] = &run;
   }
   std::vector<std::string> order;
-  std::map<std::string, std::vector<double>> differences;
+  // Per method, per seed: the difference over all common cycles, and over cycles >= 1.
+  std::map<std::string, std::vector<double>> differences, differences_after_selection;
   for (const RunMetrics& run : runs) {
     auto paired = baseline_by_seed.find(run.seed);
     if (run.method == baseline || paired == baseline_by_seed.end()) continue;
-    const size_t common = std::min(run.cycles.size(), paired->second->cycles.size());
+    const std::vector<CycleMetric>& base = paired->second->cycles;
+    const size_t common = std::min(run.cycles.size(), base.size());
     if (common == 0) continue;
-    double difference = 0;
-    for (size_t cycle = 0; cycle < common; ++cycle) {
-      difference += (run.cycles[cycle].metric - paired->second->cycles[cycle].metric) / common;
-    }
     if (!differences.count(run.method)) order.push_back(run.method);
-    differences[run.method].push_back(difference);
+    differences[run.method].push_back(MeanMetric(run.cycles, 0, common) -
+                                      MeanMetric(base, 0, common));
+    if (common > 1) {
+      differences_after_selection[run.method].push_back(MeanMetric(run.cycles, 1, common) -
+                                                        MeanMetric(base, 1, common));
+    }
   }
+  const auto above = [](const std::vector<double>& values) {
+    return static_cast<int>(
+        std::count_if(values.begin(), values.end(), [](double d) { return d > 0; }));
+  };
   std::vector<PairedDifference> rows;
   for (const std::string& method : order) {
     const std::vector<double>& values = differences[method];
+    const std::vector<double>& after = differences_after_selection[method];
     const MeanStd stats = ComputeMeanStd(values);
+    const MeanStd after_stats = ComputeMeanStd(after);
     PairedDifference row;
     row.method = method;
     row.baseline = baseline;
     row.seeds = static_cast<int>(values.size());
-    row.better = static_cast<int>(std::count_if(values.begin(), values.end(),
-                                                [](double d) { return d > 0; }));
+    row.better = above(values);
     row.mean = stats.mean;
     row.stddev = stats.stddev;
+    row.seeds_after_selection = static_cast<int>(after.size());
+    row.better_after_selection = above(after);
+    row.mean_after_selection = after_stats.mean;
+    row.stddev_after_selection = after_stats.stddev;
     rows.push_back(row);
   }
   return rows;
@@ -160,12 +241,20 @@ std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& r
 std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differences,
                                      const std::string& metric_name) {
   if (differences.empty()) return "";
-  std::string table = absl::StrCat("| method − ", differences.front().baseline, " (", metric_name,
-                                   " points, mean over cycles, paired by seed) | seeds | "
-                                   "mean ± std | seeds above |\n|---|---|---|---|\n");
+  std::string table = absl::StrCat(
+      "| method − ", differences.front().baseline, " (", metric_name,
+      " points, paired by seed) | seeds | mean over cycles | seeds above | "
+      "mean over cycles ≥ 1 | seeds above |\n|---|---|---|---|---|---|\n");
   for (const PairedDifference& d : differences) {
-    absl::StrAppendFormat(&table, "| %s | %d | %+.2f ± %.2f | %d/%d |\n", d.method, d.seeds,
+    absl::StrAppendFormat(&table, "| %s | %d | %+.2f ± %.2f | %d/%d | ", d.method, d.seeds,
                           100 * d.mean, 100 * d.stddev, d.better, d.seeds);
+    if (d.seeds_after_selection == 0) {
+      table += "– | – |\n";
+    } else {
+      absl::StrAppendFormat(&table, "%+.2f ± %.2f | %d/%d |\n", 100 * d.mean_after_selection,
+                            100 * d.stddev_after_selection, d.better_after_selection,
+                            d.seeds_after_selection);
+    }
   }
   return table;
 }
@@ -220,10 +309,12 @@ std::string TimingsMarkdown(const std::vector<MethodTimings>& timings) {
 
 std::string SummaryCsv(const std::vector<MethodSummary>& summaries) {
   CsvWriter csv;
-  csv.AddRow({"method", "cycle", "labelled", "seeds", "mean", "stddev"});
+  csv.AddRow({"method", "cycle", "labelled", "labelled_boxes", "seeds", "mean", "stddev"});
   for (const MethodSummary& s : summaries) {
     for (size_t i = 0; i < s.labelled.size(); ++i) {
-      csv.AddRow({s.method, absl::StrCat(i), absl::StrCat(s.labelled[i]), absl::StrCat(s.seeds),
+      const double boxes = s.labelled_boxes[i];
+      csv.AddRow({s.method, absl::StrCat(i), absl::StrCat(s.labelled[i]),
+                  std::isnan(boxes) ? "" : absl::StrFormat("%.1f", boxes), absl::StrCat(s.seeds),
                   absl::StrFormat("%.6f", s.mean[i]), absl::StrFormat("%.6f", s.stddev[i])});
     }
   }

@@ -1,10 +1,13 @@
 // The comparison every active-learning paper shows, in numbers: per method, the
 // metric at each cycle as mean ± standard deviation over seeds, the mean over
-// cycles, the difference to a baseline paired by seed, and the cost per cycle.
+// cycles and over the post-selection cycles (>= 1: cycle 0 is the same random
+// set for every method and dilutes each difference), the labelled boxes per
+// cycle, the difference to a baseline paired by seed, and the cost per cycle.
 // The plot of the same summaries is sweep_plot.h.
 #ifndef EXPERIMENTS_SWEEP_REPORT_H_
 #define EXPERIMENTS_SWEEP_REPORT_H_
 
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -22,6 +25,7 @@ struct CycleMetric {
   // "score", "select" in seconds; "score_images_per_second", ...); a stage that
   // did not run (a shared initial model, the last cycle's selection) is absent.
   std::map<std::string, double> timings;
+  int labelled_boxes = -1;  // annotated boxes of the labelled images; -1: not recorded
 };
 
 struct RunMetrics {
@@ -43,6 +47,11 @@ struct MethodSummary {
   std::vector<double> stddev; // per cycle, sample standard deviation (n - 1); 0 for one seed
   double mean_over_cycles = 0;    // mean over seeds of each seed's cycle average
   double stddev_over_cycles = 0;  // its sample standard deviation over seeds
+  // The same over cycles >= 1 only (NaN with cycle 0 alone).
+  double mean_after_selection = std::nan("");
+  double stddev_after_selection = std::nan("");
+  // Per cycle: labelled boxes, mean over seeds; NaN where a seed did not record them.
+  std::vector<double> labelled_boxes;
 };
 
 // Groups runs by method (in first-seen order); runs without a finished cycle are
@@ -59,6 +68,12 @@ struct PairedDifference {
   int better = 0;  // seeds where the method's cycle average is above the baseline's
   double mean = 0;    // mean over seeds of (method - baseline) cycle averages
   double stddev = 0;  // its sample standard deviation over seeds; 0 for one seed
+  // The same over the post-selection cycles (>= 1) only; seeds sharing cycle 0
+  // alone do not count.
+  int seeds_after_selection = 0;
+  int better_after_selection = 0;
+  double mean_after_selection = 0;
+  double stddev_after_selection = 0;
 };
 
 // One row per method other than `baseline`; each seed's averages are taken
@@ -88,10 +103,14 @@ std::vector<MethodTimings> SummarizeTimings(const std::vector<RunMetrics>& runs)
 std::string TimingsMarkdown(const std::vector<MethodTimings>& timings);
 
 // Markdown table: one row per method, columns per labelled count, values in
-// percent "mean ± std", and the mean over cycles.
+// percent "mean ± std", the mean over cycles and over cycles >= 1.
 std::string SummaryMarkdown(const std::vector<MethodSummary>& summaries,
                             const std::string& metric_name);
-// Long format: method,cycle,labelled,seeds,mean,stddev.
+// Markdown table: labelled boxes per cycle (mean over seeds), columns per
+// labelled count; empty when no run recorded boxes.
+std::string LabelledBoxesMarkdown(const std::vector<MethodSummary>& summaries);
+// Long format: method,cycle,labelled,labelled_boxes,seeds,mean,stddev
+// (labelled_boxes empty where not recorded).
 std::string SummaryCsv(const std::vector<MethodSummary>& summaries);
 
 }  // namespace huale

@@ -197,7 +197,7 @@ class Loop {
     timings["train"] = summary->seconds;
     timings["train_images_per_second"] = summary->images_per_second;
     if (absl::Status s = SaveCheckpoint(model_path, **model, nullptr,
-                                        {spec_.training().epochs(), summary->iterations});
+                                        {summary->epochs_done, summary->iterations});
         !s.ok()) {
       return s;
     }
@@ -244,6 +244,10 @@ class Loop {
     CycleMetrics metrics;
     metrics.cycle = cycle;
     metrics.labelled = static_cast<int>(pools.num_labelled());
+    metrics.labelled_boxes = 0;
+    for (int64_t index : pools.labelled()) {
+      metrics.labelled_boxes += static_cast<int>(pool_.images[index].annotations.size());
+    }
     metrics.primary_metric = result->primary_metric;
     metrics.primary = result->metrics.at(result->primary_metric);
     metrics.metrics = result->metrics;

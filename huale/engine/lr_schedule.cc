@@ -4,8 +4,9 @@ namespace huale {
 
 double LearningRateAt(const LrScheduleOptions& options, int64_t iteration, int epoch) {
   double lr = options.base_lr;
+  const int64_t position = options.steps_in_iterations ? iteration : epoch;
   for (int step : options.lr_steps) {
-    if (epoch >= step) lr *= options.gamma;
+    if (position >= step) lr *= options.gamma;
   }
   if (iteration < options.warmup_iterations) {
     const double alpha = static_cast<double>(iteration) / options.warmup_iterations;

@@ -1,6 +1,7 @@
 // Learning rate of CALD's / torchvision's detection recipe: linear warm-up over
 // the first iterations (torchvision references' warmup_lr_scheduler), then
-// MultiStepLR on epoch boundaries.
+// MultiStepLR on epoch boundaries, or on optimiser steps for a training budget
+// in iterations.
 #ifndef HUALE_ENGINE_LR_SCHEDULE_H_
 #define HUALE_ENGINE_LR_SCHEDULE_H_
 
@@ -13,7 +14,10 @@ struct LrScheduleOptions {
   double base_lr = 0.0025;
   int64_t warmup_iterations = 1000;
   double warmup_factor = 0.001;
-  std::vector<int> lr_steps;  // epochs (0-based epoch index at which the drop applies)
+  // 0-based epoch index (or iteration, with steps_in_iterations) from which the
+  // drop applies.
+  std::vector<int> lr_steps;
+  bool steps_in_iterations = false;
   double gamma = 0.1;
 };
 

@@ -28,6 +28,15 @@ TEST(LearningRateAt, DropsByGammaFromEachStepEpochOn) {
   EXPECT_NEAR(LearningRateAt(Recipe(), 5000, 19), 0.0001, 1e-12);
 }
 
+TEST(LearningRateAt, StepsInIterationsDropFromThatStepOnWhateverTheEpoch) {
+  LrScheduleOptions options = Recipe();
+  options.lr_steps = {800, 950};
+  options.steps_in_iterations = true;
+  EXPECT_DOUBLE_EQ(LearningRateAt(options, 799, 30), 0.01);
+  EXPECT_DOUBLE_EQ(LearningRateAt(options, 800, 0), 0.001);
+  EXPECT_NEAR(LearningRateAt(options, 950, 1), 0.0001, 1e-12);
+}
+
 TEST(LearningRateAt, NoWarmupMeansBaseRate) {
   LrScheduleOptions options = Recipe();
   options.warmup_iterations = 0;

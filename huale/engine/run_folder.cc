@@ -120,13 +120,13 @@ bool RunFolder::HasSelection(int cycle) const {
 }
 
 std::string CycleMetricsToJson(const CycleMetrics& m) {
-  const nlohmann::ordered_json json = {{"cycle", m.cycle},
-                                       {"labelled", m.labelled},
-                                       {"primary_metric", m.primary_metric},
-                                       {"primary", m.primary},
-                                       {"metrics", m.metrics},
-                                       {"per_class_ap", m.per_class_ap},
-                                       {"timings_seconds", m.timings_seconds}};
+  nlohmann::ordered_json json = {{"cycle", m.cycle}, {"labelled", m.labelled}};
+  if (m.labelled_boxes >= 0) json["labelled_boxes"] = m.labelled_boxes;
+  json["primary_metric"] = m.primary_metric;
+  json["primary"] = m.primary;
+  json["metrics"] = m.metrics;
+  json["per_class_ap"] = m.per_class_ap;
+  json["timings_seconds"] = m.timings_seconds;
   return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
 }
 
@@ -151,6 +151,9 @@ absl::StatusOr<CycleMetrics> CycleMetricsFromJson(const std::string& json,
   }
   m.cycle = static_cast<int>(cycle);
   m.labelled = static_cast<int>(labelled);
+  if (int64_t boxes = 0; !root["labelled_boxes"].get(boxes)) {
+    m.labelled_boxes = static_cast<int>(boxes);
+  }
   m.primary_metric = std::string(primary_metric);
   m.primary = primary;
   for (auto [field, target] : {std::pair{"metrics", &m.metrics},
@@ -193,12 +196,15 @@ absl::Status RunFolder::WriteMetricsCsv() const {
     for (const auto& [name, value] : m.metrics) metric_names.insert(name);
   }
   CsvWriter csv;
-  std::vector<std::string> header = {"cycle", "labelled", "primary_metric", "primary"};
+  std::vector<std::string> header = {"cycle", "labelled", "labelled_boxes", "primary_metric",
+                                     "primary"};
   header.insert(header.end(), metric_names.begin(), metric_names.end());
   csv.AddRow(header);
   for (const CycleMetrics& m : all) {
-    std::vector<std::string> row = {absl::StrCat(m.cycle), absl::StrCat(m.labelled),
-                                    m.primary_metric, CsvNumber(m.primary)};
+    std::vector<std::string> row = {
+        absl::StrCat(m.cycle), absl::StrCat(m.labelled),
+        m.labelled_boxes >= 0 ? absl::StrCat(m.labelled_boxes) : "", m.primary_metric,
+        CsvNumber(m.primary)};
     for (const std::string& name : metric_names) {
       auto it = m.metrics.find(name);
       row.push_back(it == m.metrics.end() ? "" : CsvNumber(it->second));

@@ -4,7 +4,8 @@
 //   <output_dir>/<name>/seed<seed>/
 //     spec.pbtxt                the spec as written (relative paths stay relative),
 //                               base specs merged in; a resume must give the same
-//     metrics.csv               one row per evaluated cycle (rewritten atomically)
+//     metrics.csv               one row per evaluated cycle (rewritten atomically):
+//                               cycle, labelled (images), labelled_boxes, metrics
 //     bad_samples.json          what the readers skipped or clipped
 //     events.out.tfevents.huale TensorBoard scalars (EventWriter)
 //     cycle_00/
@@ -40,6 +41,10 @@ namespace huale {
 struct CycleMetrics {
   int cycle = 0;
   int labelled = 0;
+  // Annotated boxes of the labelled images: density-seeking methods pick more
+  // per image, so curves are also compared against boxes. -1: not recorded
+  // (metrics.json written before it was).
+  int labelled_boxes = -1;
   std::string primary_metric;  // e.g. "mAP"
   double primary = 0;
   std::map<std::string, double> metrics;

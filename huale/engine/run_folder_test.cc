@@ -15,6 +15,7 @@ CycleMetrics Example(int cycle, double map) {
   CycleMetrics m;
   m.cycle = cycle;
   m.labelled = 100 * (cycle + 1);
+  m.labelled_boxes = 250 * (cycle + 1);
   m.primary_metric = "mAP";
   m.primary = map;
   m.metrics = {{"mAP", map}};
@@ -29,6 +30,7 @@ TEST(CycleMetrics, JsonRoundTripKeepsEveryField) {
   ASSERT_TRUE(back.ok()) << back.status();
   EXPECT_EQ(back->cycle, 2);
   EXPECT_EQ(back->labelled, 300);
+  EXPECT_EQ(back->labelled_boxes, 750);
   EXPECT_EQ(back->primary_metric, "mAP");
   EXPECT_DOUBLE_EQ(back->primary, 0.4125);
   EXPECT_DOUBLE_EQ(back->per_class_ap.at("T-shirt \"top\""), 0.5);
@@ -46,6 +48,16 @@ TEST(CycleMetrics, NamesNeedingEscapesAndNonFiniteValuesRoundTrip) {
   EXPECT_DOUBLE_EQ(back->per_class_ap.at("a \"quoted\", back\\slashed\nname"), 0.5);
 }
 
+// Runs from before labelled_boxes still read; the count is then unknown (-1).
+TEST(CycleMetrics, JsonWithoutLabelledBoxesReadsAsNotRecorded) {
+  auto back = CycleMetricsFromJson(
+      R"({"cycle": 1, "labelled": 200, "primary_metric": "mAP", "primary": 0.5})", "old.json");
+  ASSERT_TRUE(back.ok()) << back.status();
+  EXPECT_EQ(back->labelled, 200);
+  EXPECT_EQ(back->labelled_boxes, -1);
+  EXPECT_THAT(CycleMetricsToJson(*back), ::testing::Not(HasSubstr("labelled_boxes")));
+}
+
 TEST(CycleMetrics, BrokenJsonNamesTheFile) {
   auto back = CycleMetricsFromJson("{\"cycle\": 1", "runs/x/cycle_01/metrics.json");
   ASSERT_FALSE(back.ok());
@@ -60,7 +72,8 @@ TEST(RunFolder, MetricsCsvAndReadAllCoverFinishedCyclesInOrder) {
   ASSERT_TRUE(folder.WriteCycleMetrics(Example(0, 0.25)).ok());
   ASSERT_TRUE(folder.WriteMetricsCsv().ok());
   EXPECT_EQ(*ReadFile(folder.MetricsCsvPath()),
-            "cycle,labelled,primary_metric,primary,mAP\n0,100,mAP,0.25,0.25\n1,200,mAP,0.5,0.5\n");
+            "cycle,labelled,labelled_boxes,primary_metric,primary,mAP\n"
+            "0,100,250,mAP,0.25,0.25\n1,200,500,mAP,0.5,0.5\n");
   auto all = folder.ReadAllCycleMetrics();
   ASSERT_TRUE(all.ok());
   ASSERT_EQ(all->size(), 2u);

@@ -27,6 +27,7 @@ LrScheduleOptions ScheduleFrom(const TrainingSpec& training) {
   options.warmup_factor = training.warmup_factor();
   options.lr_steps.assign(training.lr_steps().begin(), training.lr_steps().end());
   options.gamma = training.lr_gamma();
+  options.steps_in_iterations = training.iterations() > 0;
   return options;
 }
 
@@ -46,9 +47,17 @@ std::string DescribeLosses(const std::map<std::string, torch::Tensor>& losses) {
   return absl::StrJoin(terms, " ");
 }
 
+// "cycle 2/7 epoch 3/20", or with an iteration budget "cycle 2/7 epoch 3, step 40/500".
+std::string EpochLabel(const TrainerOptions& options, int epoch, int64_t iteration) {
+  const TrainingSpec& training = options.training;
+  if (training.iterations() > 0) {
+    return absl::StrFormat("%s epoch %d, step %d/%d", options.label, epoch + 1, iteration,
+                           training.iterations());
+  }
+  return absl::StrFormat("%s epoch %d/%d", options.label, epoch + 1, training.epochs());
+}
+
 }  // namespace
-
-
 
 absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& dataset,
                                            const std::vector<int64_t>& labelled,
@@ -86,14 +95,20 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
   TrainSummary summary;
   const auto start = std::chrono::steady_clock::now();
   int64_t images_seen = 0;
-  for (int epoch = static_cast<int>(position.epochs_done); epoch < training.epochs(); ++epoch) {
+  // With an iteration budget the epochs run on until the budget is spent; the
+  // last one stops part-way.
+  const bool iteration_budget = training.iterations() > 0;
+  const auto budget_spent = [&] {
+    return iteration_budget && position.iteration >= training.iterations();
+  };
+  for (int epoch = static_cast<int>(position.epochs_done);
+       iteration_budget ? !budget_spent() : epoch < training.epochs(); ++epoch) {
     torch::manual_seed(StreamSeed(options.seed, options.cycle, epoch + 1));
     loader.StartEpoch(epoch);
-    ProgressBar bar(absl::StrFormat("%s epoch %d/%d", options.label, epoch + 1, training.epochs()),
-                    loader.size(), "img");
+    ProgressBar bar(EpochLabel(options, epoch, position.iteration), loader.size(), "img");
     double loss_sum = 0;
     int64_t batches = 0;
-    while (true) {
+    while (!budget_spent()) {
       absl::StatusOr<std::optional<Batch>> next = loader.Next();
       if (!next.ok()) return next.status();
       if (!next->has_value()) break;
@@ -139,6 +154,7 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
                   absl::StrFormat("loss %.3f lr %.2g", loss_sum / batches, lr));
     }
     bar.Finish();
+    if (batches == 0 && iteration_budget) break;  // nothing labelled: no budget can be spent
     const double mean_loss = batches > 0 ? loss_sum / batches : 0;
     summary.epoch_mean_loss.push_back(mean_loss);
     ++summary.epochs_trained;
@@ -158,6 +174,7 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
     }
   }
   summary.iterations = position.iteration;
+  summary.epochs_done = position.epochs_done;
   summary.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   summary.images_per_second = summary.seconds > 0 ? images_seen / summary.seconds : 0;

@@ -1,5 +1,7 @@
 // Trains a detector on the labelled images: SGD with momentum and weight decay,
 // linear warm-up, step decay (TrainingSpec), a checkpoint after every epoch.
+// The budget is `epochs` epochs, or `iterations` optimiser steps over as many
+// (the last partial) epochs as they need.
 // Each epoch reseeds torch from (seed, cycle, epoch) and the loader orders images
 // by (seed, cycle, epoch), so a run resumed from a checkpoint trains exactly as
 // an uninterrupted one.
@@ -24,7 +26,8 @@ struct TrainerOptions {
   int cycle = 0;
   std::string device = "cpu";
   bool fail_fast_on_bad_images = false;
-  // Written after every epoch; resumed from when present.
+  // Written after every epoch (and at the end of an iteration budget); resumed
+  // from when present.
   std::string train_state_path;
   // Optional TensorBoard scalars ("train/loss", "train/lr", one point per epoch).
   EventWriter* events = nullptr;
@@ -35,6 +38,7 @@ struct TrainerOptions {
 struct TrainSummary {
   int epochs_trained = 0;   // in this call (resumed epochs excluded)
   int64_t iterations = 0;   // total optimiser steps
+  int64_t epochs_done = 0;  // total epochs (resumed ones included; the last may be partial)
   double seconds = 0;
   double images_per_second = 0;
   std::vector<double> epoch_mean_loss;  // for the epochs trained in this call

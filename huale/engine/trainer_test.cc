@@ -65,12 +65,27 @@ class TrainerTest : public ::testing::Test {
     return options;
   }
 
+  // The summary of a training that must succeed (an empty one after a failure).
+  TrainSummary TrainOk(Detector& model, const TrainerOptions& options) {
+    absl::StatusOr<TrainSummary> summary = TrainDetector(model, dataset_, labelled_, options);
+    EXPECT_TRUE(summary.ok()) << summary.status();
+    return summary.ok() ? *summary : TrainSummary();
+  }
+
   static std::string* root_;
   Dataset dataset_;
   std::vector<int64_t> labelled_;
 };
 
 std::string* TrainerTest::root_ = nullptr;
+
+void ExpectSameWeights(Detector& a, Detector& b) {
+  auto pa = a.named_parameters();
+  auto pb = b.named_parameters();
+  for (const auto& item : pa) {
+    EXPECT_TRUE(torch::allclose(item.value(), pb[item.key()], 1e-6, 1e-7)) << item.key();
+  }
+}
 
 TEST_F(TrainerTest, TrainsAndResumingFromTheEpochCheckpointGivesTheSameWeights) {
   auto straight = NewModel();
@@ -90,11 +105,33 @@ TEST_F(TrainerTest, TrainsAndResumingFromTheEpochCheckpointGivesTheSameWeights) 
   ASSERT_TRUE(rest.ok()) << rest.status();
   EXPECT_EQ(rest->epochs_trained, 1);
   EXPECT_EQ(rest->iterations, 8);
-  auto a = straight->named_parameters();
-  auto b = resumed->named_parameters();
-  for (const auto& item : a) {
-    EXPECT_TRUE(torch::allclose(item.value(), b[item.key()], 1e-6, 1e-7)) << item.key();
-  }
+  ExpectSameWeights(*straight, *resumed);
+}
+
+// training.iterations: 10 steps over 16 images in batches of 4 are two epochs
+// and half of a third. A run stopped at the epoch-2 checkpoint (8 steps) and
+// resumed to the budget ends with the weights of one that ran straight through,
+// the learning rate dropping at step 6 (lr_steps in steps) in both.
+TEST_F(TrainerTest, IterationBudgetTrainsExactlyThatManyStepsAndResumesToTheSameWeights) {
+  const auto Budget = [&](const std::string& name, int iterations) {
+    TrainerOptions options = Options(name, /*epochs=*/1, 0.01);  // epochs ignored
+    options.training.set_iterations(iterations);
+    options.training.add_lr_steps(6);
+    return options;
+  };
+  auto straight = NewModel();
+  const TrainSummary budget = TrainOk(*straight, Budget("steps_straight", 10));
+  EXPECT_EQ(budget.iterations, 10);
+  EXPECT_EQ(budget.epochs_trained, 3);
+  EXPECT_EQ(budget.epochs_done, 3);
+
+  auto interrupted = NewModel();
+  EXPECT_EQ(TrainOk(*interrupted, Budget("steps_resumed", 8)).epochs_trained, 2);
+  auto resumed = NewModel();
+  const TrainSummary rest = TrainOk(*resumed, Budget("steps_resumed", 10));
+  EXPECT_EQ(rest.epochs_trained, 1);
+  EXPECT_EQ(rest.iterations, 10);
+  ExpectSameWeights(*straight, *resumed);
 }
 
 // training.amp: the forward runs under bfloat16 autocast (here on the CPU, the
