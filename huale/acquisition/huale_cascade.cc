@@ -70,7 +70,7 @@ class HualeAcquisition : public AcquisitionFunction {
                                    const ScoringContext&, uint64_t seed) const override {
     if (absl::Status s = CanonicalizePool(pool, budget, metric_names()); !s.ok()) return s;
     const std::vector<size_t> zero_set = ZeroSetIndices(pool, true);
-    std::vector<size_t> ranked = ZeroSetIndices(pool, false);
+    std::vector<size_t> ranked = InSeededOrder(ZeroSetIndices(pool, false), seed);
     const size_t b = budget;
     const size_t zero_share = std::min<size_t>(
         static_cast<size_t>(std::floor(options_.zero_set_share() * b + 1e-9)), zero_set.size());

@@ -99,6 +99,22 @@ TEST(HualeSelect, CascadeOnAHandBuiltPool) {
   EXPECT_DOUBLE_EQ(selection->images[0].score, 0.2);
 }
 
+TEST(HualeSelect, CascadeTiesKeepThePreviousStagesOrder) {
+  // "a" and "b" tie on OR; entropy retrieval ranked b first, so the OR filter
+  // keeping one keeps b (an image-id tie-break would keep a).
+  const std::vector<ImageScore> pool = {{"a", false, {0.1, 0, 0, 0.5, 0}},
+                                        {"b", false, {0.9, 0, 0, 0.5, 0}}};
+  HualeOptions options;
+  options.set_retrieval_ratio(2);
+  options.add_cascade(HualeOptions::OVERLAP_RATIO);
+  for (uint64_t seed : {1, 2, 3, 4}) {
+    auto selection = Make(options)->Select(pool, 1, ScoringContext(), seed);
+    ASSERT_TRUE(selection.ok()) << selection.status();
+    EXPECT_THAT(Ids(*selection), ElementsAre("b"));
+    EXPECT_THAT(selection->images[0].stage_ranks, ElementsAre(1, 1, 0));
+  }
+}
+
 TEST(HualeSelect, BordaAveragesTheMetricRanks) {
   // Ranks inside {i1..i4}: SA i2 i3 i4 i1; CD i3 i4 i1 i2; OR i2 i4 i1 i3;
   // LC i3 i1 i4 i2. Means: i1 3, i2 2.5, i3 2, i4 2.5; the i2/i4 tie keeps
