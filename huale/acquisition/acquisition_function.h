@@ -39,17 +39,22 @@ struct ScoringContext {
 struct ImageScore {
   std::string image_id;
   // No confident box in either view: no uncertainty to rank by. Such images are
-  // drawn at random (a share of the budget for "huale", otherwise only to fill).
+  // drawn at random only to fill the budget, except for "huale", which gives
+  // them a share of it, by default the lowest max_score first.
   bool in_zero_set = false;
   // In the order of AcquisitionFunction::metric_names(); higher is not
   // necessarily more informative (each function documents its directions).
   std::vector<double> metrics;
+  // Highest detection score over both views, 0 without detections; set by the
+  // functions that rank their zero set by it ("huale"), else 0.
+  double max_score = 0;
 };
 
 struct SelectedImage {
   std::string image_id;
-  // The value the image was last ranked by (the final stage's key), or its
-  // position in the seeded random order for images drawn at random.
+  // The value the image was last ranked by (the final stage's key; for a zero
+  // set ranked by confidence, its max_score), or its position in the seeded
+  // random order for images drawn at random.
   double score = 0;
   bool from_zero_set = false;
   // 1-based rank at each of Selection::stage_names; 0 = not ranked there.

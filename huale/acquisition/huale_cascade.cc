@@ -4,8 +4,10 @@
 //                       linearly shrinking count down to b - |Z slice|
 //                       (option: Borda, the mean rank of the metrics)
 //   zero set Z:         images with no confident box in either view; up to
-//                       zero_set_share·b of them drawn at random (seeded), more
-//                       only when the rest of the pool cannot fill the budget.
+//                       zero_set_share·b of them, more only when the rest of the
+//                       pool cannot fill the budget: by default the least
+//                       confident first (lowest max detection score), option a
+//                       seeded random draw (issue 15 §2.2).
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -29,6 +31,15 @@ namespace {
 constexpr int kEntropy = 0;
 
 int MetricIndex(HualeOptions::Metric metric) { return static_cast<int>(metric) + 1; }
+
+// Highest detection score over both views; 0 without detections.
+double MaxScore(const ImageDetections& original, const ImageDetections& flipped) {
+  double max_score = 0;
+  for (const ImageDetections* view : {&original, &flipped}) {
+    for (const Detection& d : view->detections) max_score = std::max<double>(max_score, d.score);
+  }
+  return max_score;
+}
 
 class HualeAcquisition : public AcquisitionFunction {
  public:
@@ -63,7 +74,8 @@ class HualeAcquisition : public AcquisitionFunction {
          SemanticAffinity(original, flipped, c, min_score, options_.match_iou()),
          CategoryDiversity(original, flipped, context.labelled_class_share, c,
                            options_.category_diversity_min_score()),
-         OverlapRatio(original, options_.overlap_confident_score()), lc}};
+         OverlapRatio(original, options_.overlap_confident_score()), lc},
+        MaxScore(original, flipped)};
   }
 
   absl::StatusOr<Selection> Select(std::vector<ImageScore> pool, int budget,
@@ -86,7 +98,8 @@ class HualeAcquisition : public AcquisitionFunction {
       stages.push_back(absl::StrCat(borda ? "rank_" : "", metric_names()[MetricIndex(m)]));
     }
     if (borda) stages.push_back("borda");
-    stages.push_back("zero_set_draw");
+    const bool zero_random = options_.zero_set_order() == HualeOptions::RANDOM;
+    stages.push_back(zero_random ? "zero_set_draw" : "zero_set_lowest_max_score");
     SelectionBuilder builder(pool, metric_names(), stages);
 
     RankCandidates(ranked, pool, kEntropy, RankDirection::kHigherFirst);
@@ -99,7 +112,12 @@ class HualeAcquisition : public AcquisitionFunction {
       final_keys = Cascade(pool, ranked, final_count, builder);
     }
     for (size_t k = 0; k < final_count; ++k) builder.Add(ranked[k], final_keys[k], false);
-    DrawFromZeroSet(zero_set, zero_take, seed, static_cast<int>(stages.size()) - 1, builder);
+    const int zero_stage = static_cast<int>(stages.size()) - 1;
+    if (zero_random) {
+      DrawFromZeroSet(zero_set, zero_take, seed, zero_stage, builder);
+    } else {
+      TakeLeastConfidentFromZeroSet(pool, zero_set, zero_take, seed, zero_stage, builder);
+    }
     return std::move(builder).Finish();
   }
 

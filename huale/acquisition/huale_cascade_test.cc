@@ -93,7 +93,8 @@ TEST(HualeSelect, CascadeOnAHandBuiltPool) {
   EXPECT_THAT(Ids(*selection), ElementsAre("i4", "i2"));
   EXPECT_THAT(selection->stage_names,
               ElementsAre("entropy_retrieval", "semantic_affinity", "category_diversity",
-                          "overlap_ratio", "localization_confidence", "zero_set_draw"));
+                          "overlap_ratio", "localization_confidence",
+                          "zero_set_lowest_max_score"));
   EXPECT_THAT(selection->images[0].stage_ranks, ElementsAre(4, 3, 2, 2, 1, 0));
   EXPECT_THAT(selection->images[1].stage_ranks, ElementsAre(2, 1, 3, 1, 2, 0));
   EXPECT_DOUBLE_EQ(selection->images[0].score, 0.2);
@@ -206,15 +207,55 @@ TEST(HualeSelect, ZeroSetShareIsCappedByItsSizeAndFillsAShortPool) {
   EXPECT_EQ(short_pool->images.size(), 20u);
 }
 
-TEST(HualeSelect, ZeroSetDrawDependsOnTheSeed) {
-  auto a = Make()->Select(RandomPool(100, 50), 40, ScoringContext(), 1);
-  auto b = Make()->Select(RandomPool(100, 50), 40, ScoringContext(), 2);
+TEST(HualeSelect, RandomZeroSetDrawDependsOnTheSeed) {
+  HualeOptions options;
+  options.set_zero_set_order(HualeOptions::RANDOM);
+  std::vector<ImageScore> pool = RandomPool(100, 50);
+  for (size_t i = 100; i < pool.size(); ++i) pool[i].max_score = 0.01 * (i - 100);
+  auto a = Make(options)->Select(pool, 40, ScoringContext(), 1);
+  auto b = Make(options)->Select(pool, 40, ScoringContext(), 2);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->stage_names.back(), "zero_set_draw");
   ASSERT_TRUE(a.ok() && b.ok());
   std::set<std::string> za, zb;
   for (const auto& image : a->images) if (image.from_zero_set) za.insert(image.image_id);
   for (const auto& image : b->images) if (image.from_zero_set) zb.insert(image.image_id);
   EXPECT_EQ(za.size(), 6u);
   EXPECT_NE(za, zb);
+}
+
+TEST(HualeSelect, ZeroSetSliceTakesTheLowestMaxScoresFirst) {
+  // b = 40: floor(0.15 * 40) = 6 from Z. Z's max scores 0.49, 0.48, ... 0.00 by
+  // id (zero0 highest): the slice is zero49 .. zero44, least confident first,
+  // whatever the seed.
+  std::vector<ImageScore> pool = RandomPool(100, 50);
+  for (size_t i = 100; i < pool.size(); ++i) pool[i].max_score = 0.01 * (149 - i);
+  for (uint64_t seed : {1, 2}) {
+    auto selection = Make()->Select(pool, 40, ScoringContext(), seed);
+    ASSERT_TRUE(selection.ok()) << selection.status();
+    EXPECT_EQ(selection->stage_names.back(), "zero_set_lowest_max_score");
+    std::vector<std::string> zero;
+    std::vector<double> scores;
+    for (const auto& image : selection->images) {
+      if (!image.from_zero_set) continue;
+      zero.push_back(image.image_id);
+      scores.push_back(image.score);
+    }
+    EXPECT_THAT(zero, ElementsAre("zero49", "zero48", "zero47", "zero46", "zero45", "zero44"));
+    EXPECT_THAT(scores, ::testing::Pointwise(::testing::DoubleNear(1e-12),
+                                             {0.0, 0.01, 0.02, 0.03, 0.04, 0.05}));
+  }
+}
+
+TEST(HualeScore, MaxScoreIsTheHighestDetectionScoreOverBothViews) {
+  ScoringContext context;
+  context.num_classes = 2;
+  const ImageScore score = Make()->Score(
+      View("z", {Det({0, 0, 10, 10}, 0, 0.3f, {0.6f, 0.3f, 0.1f})}),
+      View("z", {Det({0, 0, 10, 10}, 1, 0.4f, {0.5f, 0.1f, 0.4f})}), context);
+  EXPECT_TRUE(score.in_zero_set);
+  EXPECT_NEAR(score.max_score, 0.4, 1e-6);
+  EXPECT_EQ(Make()->Score(View("e", {}), View("e", {}), context).max_score, 0.0);
 }
 
 TEST(HualeSpec, RejectsBadOptions) {

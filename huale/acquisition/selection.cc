@@ -143,6 +143,17 @@ void DrawFromZeroSet(const std::vector<size_t>& zero_set, size_t count, uint64_t
   builder.RecordRanks(stage, drawn);
 }
 
+void TakeLeastConfidentFromZeroSet(const std::vector<ImageScore>& pool,
+                                   const std::vector<size_t>& zero_set, size_t count,
+                                   uint64_t seed, int stage, SelectionBuilder& builder) {
+  std::vector<size_t> ranked = InSeededOrder(zero_set, seed);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](size_t a, size_t b) { return pool[a].max_score < pool[b].max_score; });
+  ranked.resize(std::min(count, ranked.size()));
+  for (size_t i : ranked) builder.Add(i, pool[i].max_score, /*from_zero_set=*/true);
+  builder.RecordRanks(stage, ranked);
+}
+
 Selection SelectTopThenFill(const std::vector<ImageScore>& pool, int budget, int metric,
                             RankDirection direction, uint64_t seed,
                             std::vector<std::string> metric_names, std::string stage_name) {

@@ -80,6 +80,13 @@ std::vector<size_t> ZeroSetIndices(const std::vector<ImageScore>& pool, bool in_
 void DrawFromZeroSet(const std::vector<size_t>& zero_set, size_t count, uint64_t seed,
                      int stage, SelectionBuilder& builder);
 
+// Takes the `count` least confident of `zero_set` into `builder`: ascending
+// ImageScore::max_score (the score each is added with), ties in seeded random
+// order; records their positions as ranks at `stage`.
+void TakeLeastConfidentFromZeroSet(const std::vector<ImageScore>& pool,
+                                   const std::vector<size_t>& zero_set, size_t count,
+                                   uint64_t seed, int stage, SelectionBuilder& builder);
+
 }  // namespace huale
 
 #endif  // HUALE_ACQUISITION_SELECTION_H_
