@@ -63,7 +63,8 @@ class HualeAcquisition : public AcquisitionFunction {
     const int c = EffectiveNumClasses(context.num_classes, original, flipped);
     const std::optional<double> e = ImageEntropy(original, flipped, options_.entropy(), c);
     const double min_score = options_.box_min_score();
-    double lc = LocalizationConfidence(original, flipped, min_score, options_.match_iou());
+    double lc = LocalizationConfidence(original, flipped, min_score, options_.match_iou(),
+                                       options_.lc_min_side());
     if (options_.lc_from_iou_head()) {
       lc = LocalizationConfidenceFromIouHead(original, min_score).value_or(lc);
     }
@@ -182,6 +183,7 @@ absl::Status ValidateOptions(const HualeOptions& o) {
       .InRange("match_iou", o.match_iou(), 0, 1)
       .InRange("overlap_confident_score", o.overlap_confident_score(), 0, 1)
       .InRange("category_diversity_min_score", o.category_diversity_min_score(), 0, 1)
+      .AtLeast("lc_min_side", o.lc_min_side(), 0)
       .status();
 }
 

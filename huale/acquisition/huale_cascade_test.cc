@@ -66,6 +66,33 @@ TEST(HualeScore, ReproducesTheEasyOneBottleRow) {
   EXPECT_NEAR(score.metrics[kLc], 0.192, 1e-6);
 }
 
+TEST(HualeScore, LocalizationConfidenceOptions) {
+  // The bottle of the easy row: edges off by 0.096 of a side, LC 0.192.
+  // lc_min_side 400: x edges off 9.6 / 200, y edges 19.2 / 200: mean c 0.928,
+  // LC 0.072. lc_from_iou_head with u = 0.7: LC 0.3; without a prediction it
+  // falls back to edge agreement.
+  ScoringContext context;
+  context.num_classes = 20;
+  const auto probs = Softmax(20, 4, 0.94, 0.03);
+  auto bottle = Det({50, 40, 150, 240}, 4, 0.94f, probs);
+  const auto flipped = Det({59.6, 59.2, 159.6, 259.2}, 4, 0.94f, probs);
+  auto lc = [&](const HualeOptions& options) {
+    return Make(options)->Score(View("b", {bottle}), View("b", {flipped}), context).metrics[kLc];
+  };
+  HualeOptions options;
+  EXPECT_NEAR(lc(options), 0.192, 1e-6);
+  options.set_lc_min_side(400);
+  EXPECT_NEAR(lc(options), 0.072, 1e-6);
+  options.set_lc_min_side(50);  // below both sides: no effect
+  EXPECT_NEAR(lc(options), 0.192, 1e-6);
+  HualeOptions iou_head;
+  iou_head.set_lc_from_iou_head(true);
+  EXPECT_NEAR(lc(iou_head), 0.192, 1e-6);
+  bottle.predicted_iou = 0.7f;
+  EXPECT_NEAR(lc(iou_head), 0.3, 1e-6);
+  EXPECT_NEAR(lc(HualeOptions()), 0.192, 1e-6);
+}
+
 TEST(HualeScore, NoConfidentBoxIsTheZeroSet) {
   const auto weak = Det({0, 0, 10, 10}, 1, 0.3f, Softmax(20, 1, 0.3, 0.5));
   ScoringContext context;
@@ -266,6 +293,10 @@ TEST(HualeSpec, RejectsBadOptions) {
   spec.mutable_huale()->set_retrieval_ratio(3);
   spec.mutable_huale()->set_zero_set_share(1.5);
   EXPECT_FALSE(AcquisitionRegistry::Get().Create("huale", spec).ok());
+  spec.mutable_huale()->set_zero_set_share(0.15);
+  spec.mutable_huale()->set_lc_min_side(-1);
+  EXPECT_THAT(std::string(AcquisitionRegistry::Get().Create("huale", spec).status().message()),
+              ::testing::HasSubstr("HualeOptions.lc_min_side"));
   AcquisitionSpec wrong;
   wrong.set_name("huale");
   wrong.mutable_cald();
