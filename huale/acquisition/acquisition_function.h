@@ -19,6 +19,7 @@
 #include "absl/status/statusor.h"
 #include "huale/acquisition/acquisition_spec.pb.h"
 #include "huale/core/detections.h"
+#include "huale/core/fpn_levels.h"
 #include "huale/core/registry.h"
 
 namespace huale {
@@ -30,8 +31,12 @@ struct ScoringContext {
   // q_L: per-class share of ground-truth instances in the labelled set, [C],
   // summing to 1. Empty or all zero = uniform.
   std::vector<double> labelled_class_share;
+  // The detector's RoI-pooler level mapping (Detector::fpn_levels()), which
+  // per-scale aggregation (HUA) follows. Default: torchvision's ResNet-FPN.
+  FpnLevels fpn_levels;
 
-  // InvalidArgument when the share has the wrong size or a negative entry.
+  // InvalidArgument when the share has the wrong size or a negative entry, or
+  // fpn_levels is not valid.
   absl::Status Validate() const;
 };
 

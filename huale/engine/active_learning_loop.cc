@@ -263,6 +263,7 @@ class Loop {
     ScoringContext context;
     context.num_classes = static_cast<int>(pool_.class_names.size());
     context.labelled_class_share = LabelledClassShare(pool_, pools.labelled());
+    context.fpn_levels = model->fpn_levels();
     absl::StatusOr<PoolScoringResult> scored =
         ScorePool(model, pool_, candidates, *acquisition_, context,
                   InferenceOptionsFor(spec_, Label(cycle) + " score pool"));
