@@ -17,6 +17,21 @@ absl::Status ScoringContext::Validate() const {
         "found canonical_scale ", fpn_levels.canonical_scale, ", levels ", fpn_levels.min_level,
         "..", fpn_levels.max_level));
   }
+  for (int n : labelled_class_counts) {
+    if (n < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ScoringContext.labelled_class_counts: expected counts >= 0, found ", n));
+    }
+  }
+  for (const auto& [id, counts] : ground_truth_class_counts) {
+    for (int n : counts) {
+      if (n < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "ScoringContext.ground_truth_class_counts of '", id, "': expected counts >= 0, found ",
+            n));
+      }
+    }
+  }
   if (labelled_class_share.empty()) return absl::OkStatus();
   if (static_cast<int>(labelled_class_share.size()) != num_classes) {
     return absl::InvalidArgumentError(absl::StrCat(

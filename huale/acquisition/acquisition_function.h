@@ -12,6 +12,7 @@
 #define HUALE_ACQUISITION_ACQUISITION_FUNCTION_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,9 +35,15 @@ struct ScoringContext {
   // The detector's RoI-pooler level mapping (Detector::fpn_levels()), which
   // per-scale aggregation (HUA) follows. Default: torchvision's ResNet-FPN.
   FpnLevels fpn_levels;
+  // Ground truth, filled by the engine ONLY for acquisition functions whose
+  // needs_ground_truth() is true (oracles, upper bounds — never a method):
+  // per-class ground-truth box counts [C] of each candidate pool image, by image
+  // id, and of the whole labelled set.
+  std::map<std::string, std::vector<int>> ground_truth_class_counts;
+  std::vector<int> labelled_class_counts;
 
   // InvalidArgument when the share has the wrong size or a negative entry, or
-  // fpn_levels is not valid.
+  // fpn_levels is not valid, or a ground-truth count is negative.
   absl::Status Validate() const;
 };
 
@@ -86,6 +93,9 @@ class AcquisitionFunction {
   // False when Score() ignores the detections (the engine may then skip the
   // detector and pass empty ImageDetections carrying only the image id).
   virtual bool needs_detections() const { return true; }
+  // True for ORACLE functions that select from ground truth: the engine then
+  // fills ScoringContext::ground_truth_class_counts and labelled_class_counts.
+  virtual bool needs_ground_truth() const { return false; }
   // Names of ImageScore::metrics, e.g. {"entropy", "semantic_affinity", ...}.
   virtual std::vector<std::string> metric_names() const = 0;
 
