@@ -60,6 +60,7 @@ std::string Evaluation(const std::string& metric) {
 const std::vector<OutOfRange>& Table() {
   static const auto* table = new std::vector<OutOfRange>{
       {"acquisition", "random", std::nullopt, "", ""},
+      {"acquisition", "oracle_class_balanced", std::nullopt, "", ""},
       {"acquisition", "entropy", "@ACQUISITION@",
        R"pb(acquisition { name: "entropy" entropy { confident_score: 2 } })pb",
        "acquisition.entropy.confident_score"},

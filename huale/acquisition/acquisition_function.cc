@@ -11,6 +11,27 @@ absl::Status ScoringContext::Validate() const {
     return absl::InvalidArgumentError(
         absl::StrCat("ScoringContext.num_classes: expected >= 0, found ", num_classes));
   }
+  if (!fpn_levels.IsValid()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "ScoringContext.fpn_levels: expected canonical_scale > 0 and min_level <= max_level, "
+        "found canonical_scale ", fpn_levels.canonical_scale, ", levels ", fpn_levels.min_level,
+        "..", fpn_levels.max_level));
+  }
+  for (int n : labelled_class_counts) {
+    if (n < 0) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ScoringContext.labelled_class_counts: expected counts >= 0, found ", n));
+    }
+  }
+  for (const auto& [id, counts] : ground_truth_class_counts) {
+    for (int n : counts) {
+      if (n < 0) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "ScoringContext.ground_truth_class_counts of '", id, "': expected counts >= 0, found ",
+            n));
+      }
+    }
+  }
   if (labelled_class_share.empty()) return absl::OkStatus();
   if (static_cast<int>(labelled_class_share.size()) != num_classes) {
     return absl::InvalidArgumentError(absl::StrCat(

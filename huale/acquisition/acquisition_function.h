@@ -12,6 +12,7 @@
 #define HUALE_ACQUISITION_ACQUISITION_FUNCTION_H_
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "huale/acquisition/acquisition_spec.pb.h"
 #include "huale/core/detections.h"
+#include "huale/core/fpn_levels.h"
 #include "huale/core/registry.h"
 
 namespace huale {
@@ -30,8 +32,18 @@ struct ScoringContext {
   // q_L: per-class share of ground-truth instances in the labelled set, [C],
   // summing to 1. Empty or all zero = uniform.
   std::vector<double> labelled_class_share;
+  // The detector's RoI-pooler level mapping (Detector::fpn_levels()), which
+  // per-scale aggregation (HUA) follows. Default: torchvision's ResNet-FPN.
+  FpnLevels fpn_levels;
+  // Ground truth, filled by the engine ONLY for acquisition functions whose
+  // needs_ground_truth() is true (oracles, upper bounds — never a method):
+  // per-class ground-truth box counts [C] of each candidate pool image, by image
+  // id, and of the whole labelled set.
+  std::map<std::string, std::vector<int>> ground_truth_class_counts;
+  std::vector<int> labelled_class_counts;
 
-  // InvalidArgument when the share has the wrong size or a negative entry.
+  // InvalidArgument when the share has the wrong size or a negative entry, or
+  // fpn_levels is not valid, or a ground-truth count is negative.
   absl::Status Validate() const;
 };
 
@@ -39,17 +51,22 @@ struct ScoringContext {
 struct ImageScore {
   std::string image_id;
   // No confident box in either view: no uncertainty to rank by. Such images are
-  // drawn at random (a share of the budget for "huale", otherwise only to fill).
+  // drawn at random only to fill the budget, except for "huale", which gives
+  // them a share of it, by default the lowest max_score first.
   bool in_zero_set = false;
   // In the order of AcquisitionFunction::metric_names(); higher is not
   // necessarily more informative (each function documents its directions).
   std::vector<double> metrics;
+  // Highest detection score over both views, 0 without detections; set by the
+  // functions that rank their zero set by it ("huale"), else 0.
+  double max_score = 0;
 };
 
 struct SelectedImage {
   std::string image_id;
-  // The value the image was last ranked by (the final stage's key), or its
-  // position in the seeded random order for images drawn at random.
+  // The value the image was last ranked by (the final stage's key; for a zero
+  // set ranked by confidence, its max_score), or its position in the seeded
+  // random order for images drawn at random.
   double score = 0;
   bool from_zero_set = false;
   // 1-based rank at each of Selection::stage_names; 0 = not ranked there.
@@ -76,6 +93,9 @@ class AcquisitionFunction {
   // False when Score() ignores the detections (the engine may then skip the
   // detector and pass empty ImageDetections carrying only the image id).
   virtual bool needs_detections() const { return true; }
+  // True for ORACLE functions that select from ground truth: the engine then
+  // fills ScoringContext::ground_truth_class_counts and labelled_class_counts.
+  virtual bool needs_ground_truth() const { return false; }
   // Names of ImageScore::metrics, e.g. {"entropy", "semantic_affinity", ...}.
   virtual std::vector<std::string> metric_names() const = 0;
 

@@ -77,7 +77,7 @@ class CaldAcquisition : public AcquisitionFunction {
     if (absl::Status s = CanonicalizePool(pool, budget, metric_names()); !s.ok()) return s;
     SelectionBuilder builder(pool, metric_names(),
                              {"consistency_retrieval", "class_divergence", "zero_set_draw"});
-    std::vector<size_t> ranked = ZeroSetIndices(pool, false);
+    std::vector<size_t> ranked = InSeededOrder(ZeroSetIndices(pool, false), seed);
     const size_t final_count = std::min<size_t>(budget, ranked.size());
     const size_t retrieved = std::clamp<size_t>(
         static_cast<size_t>(std::llround(options_.retrieval_ratio() * budget)), final_count,

@@ -1,7 +1,6 @@
 #include "huale/acquisition/hua.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
 #include <memory>
 
@@ -35,16 +34,10 @@ double Aggregate(HuaOptions::Operator op, const std::vector<double>& values) {
 
 }  // namespace
 
-int FpnLevel(const Box& box) {
-  const double area = box.area();
-  if (!(area > 0)) return 2;
-  const double k = std::floor(4.0 + std::log2(std::sqrt(area) / 224.0) + 1e-6);
-  return static_cast<int>(std::clamp(k, 2.0, 5.0));
-}
-
 std::optional<double> HuaImageUncertainty(const ImageDetections& original,
                                           const ImageDetections& flipped_mapped_back,
-                                          int num_classes, const HuaOptions& options) {
+                                          int num_classes, const HuaOptions& options,
+                                          const FpnLevels& levels) {
   const auto& units = original.detections;
   // Class level: one value per unit.
   std::vector<double> unit_value(units.size());
@@ -53,13 +46,13 @@ std::optional<double> HuaImageUncertainty(const ImageDetections& original,
     unit_value[u] = Aggregate(options.class_operator(),
                               UnitUncertaintyTerms(units[u], flipped_mapped_back, num_classes,
                                                    options.unit_uncertainty()));
-    unit_level[u] = FpnLevel(units[u].box);
+    unit_level[u] = levels.LevelOf(units[u].box) - levels.min_level;
   }
   std::vector<double> object_values;
   for (const Detection& object : units) {
     if (!(object.score > options.object_score())) continue;
     // Scale level: the most uncertain unit at each FPN level of this object.
-    std::array<std::optional<double>, 6> level_value;
+    std::vector<std::optional<double>> level_value(levels.max_level - levels.min_level + 1);
     for (size_t u = 0; u < units.size(); ++u) {
       if (!(Iou(units[u].box, object.box) > options.unit_iou()) && &units[u] != &object) {
         continue;
@@ -89,7 +82,7 @@ class HuaAcquisition : public AcquisitionFunction {
                    const ScoringContext& context) const override {
     const std::optional<double> u = HuaImageUncertainty(
         original, flipped, EffectiveNumClasses(context.num_classes, original, flipped),
-        options_);
+        options_, context.fpn_levels);
     return ImageScore{original.image_id, !u.has_value(), {u.value_or(0.0)}};
   }
 

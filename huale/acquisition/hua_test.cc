@@ -12,17 +12,56 @@ namespace {
 using testing_internal::Det;
 using testing_internal::View;
 
-TEST(FpnLevel, FollowsTorchvisionsRoiMapping) {
+TEST(FpnLevels, DefaultFollowsTorchvisionsRoiMapping) {
   // k = floor(4 + log2(sqrt(area) / 224)), clamped to [2, 5].
-  EXPECT_EQ(FpnLevel({0, 0, 224, 224}), 4);
-  EXPECT_EQ(FpnLevel({0, 0, 112, 112}), 3);
-  EXPECT_EQ(FpnLevel({0, 0, 111, 111}), 2);
-  EXPECT_EQ(FpnLevel({0, 0, 56, 56}), 2);
-  EXPECT_EQ(FpnLevel({0, 0, 10, 10}), 2);
-  EXPECT_EQ(FpnLevel({0, 0, 448, 448}), 5);
-  EXPECT_EQ(FpnLevel({0, 0, 447, 447}), 4);
-  EXPECT_EQ(FpnLevel({0, 0, 2000, 2000}), 5);
-  EXPECT_EQ(FpnLevel({5, 5, 5, 5}), 2);
+  const FpnLevels levels;
+  EXPECT_EQ(levels.LevelOf({0, 0, 224, 224}), 4);
+  EXPECT_EQ(levels.LevelOf({0, 0, 112, 112}), 3);
+  EXPECT_EQ(levels.LevelOf({0, 0, 111, 111}), 2);
+  EXPECT_EQ(levels.LevelOf({0, 0, 56, 56}), 2);
+  EXPECT_EQ(levels.LevelOf({0, 0, 10, 10}), 2);
+  EXPECT_EQ(levels.LevelOf({0, 0, 448, 448}), 5);
+  EXPECT_EQ(levels.LevelOf({0, 0, 447, 447}), 4);
+  EXPECT_EQ(levels.LevelOf({0, 0, 2000, 2000}), 5);
+  EXPECT_EQ(levels.LevelOf({5, 5, 5, 5}), 2);
+}
+
+TEST(FpnLevels, CanonicalScale64PutsSides32_64_128OnThreeLevels) {
+  // The small model's pooler: 64 px on P4, levels 3..5. floor(4 + log2(32/64))
+  // = 3, 64 -> 4, 128 -> 5. With torchvision's 224: 32 and 64 both on P2
+  // (floor(1.19), floor(2.19)), 128 on P3.
+  const FpnLevels small{64, 4, 3, 5};
+  EXPECT_EQ(small.LevelOf({0, 0, 32, 32}), 3);
+  EXPECT_EQ(small.LevelOf({0, 0, 64, 64}), 4);
+  EXPECT_EQ(small.LevelOf({0, 0, 128, 128}), 5);
+  EXPECT_EQ(small.LevelOf({0, 0, 8, 8}), 3);
+  EXPECT_EQ(small.LevelOf({0, 0, 1000, 1000}), 5);
+  const FpnLevels torchvision;
+  EXPECT_EQ(torchvision.LevelOf({0, 0, 32, 32}), 2);
+  EXPECT_EQ(torchvision.LevelOf({0, 0, 64, 64}), 2);
+  EXPECT_EQ(torchvision.LevelOf({0, 0, 128, 128}), 3);
+}
+
+TEST(HuaScore, ScaleLevelsFollowTheContextsFpnLevels) {
+  // Object O (0,0,64,64) s .9 (.1,.9) H .468996 and its unit U (0,0,60,60) s .2
+  // (.5,.5) H 1, IoU 3600/4096 = .879. Scale operator Sum. torchvision's mapping
+  // puts both on P2: one level, max(.469, 1) = 1. Canonical 64: O on P4
+  // (floor(4)), U on P3 (floor(3.907)): two levels, .468996 + 1.
+  const ImageDetections image = View("x", {Det({0, 0, 64, 64}, 0, 0.9f, {0.1f, 0.9f}),
+                                           Det({0, 0, 60, 60}, 0, 0.2f, {0.5f, 0.5f})});
+  AcquisitionSpec spec;
+  spec.set_name("hua");
+  spec.mutable_hua()->set_scale_operator(HuaOptions::SUM);
+  auto fn = AcquisitionRegistry::Get().Create("hua", spec);
+  ASSERT_TRUE(fn.ok()) << fn.status();
+  ScoringContext context;
+  context.num_classes = 1;
+  EXPECT_NEAR((*fn)->Score(image, View("x", {}), context).metrics[0], 1.0, 1e-6);
+  context.fpn_levels = FpnLevels{64, 4, 3, 5};
+  ASSERT_TRUE(context.Validate().ok());
+  EXPECT_NEAR((*fn)->Score(image, View("x", {}), context).metrics[0], 1.468996, 1e-6);
+  context.fpn_levels.max_level = 2;
+  EXPECT_FALSE(context.Validate().ok());
 }
 
 // C = 1 (softmax over background and one class), entropies in bits:

@@ -4,8 +4,10 @@
 //                       linearly shrinking count down to b - |Z slice|
 //                       (option: Borda, the mean rank of the metrics)
 //   zero set Z:         images with no confident box in either view; up to
-//                       zero_set_share·b of them drawn at random (seeded), more
-//                       only when the rest of the pool cannot fill the budget.
+//                       zero_set_share·b of them, more only when the rest of the
+//                       pool cannot fill the budget: by default the least
+//                       confident first (lowest max detection score), option a
+//                       seeded random draw (issue 15 §2.2).
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -30,6 +32,15 @@ constexpr int kEntropy = 0;
 
 int MetricIndex(HualeOptions::Metric metric) { return static_cast<int>(metric) + 1; }
 
+// Highest detection score over both views; 0 without detections.
+double MaxScore(const ImageDetections& original, const ImageDetections& flipped) {
+  double max_score = 0;
+  for (const ImageDetections* view : {&original, &flipped}) {
+    for (const Detection& d : view->detections) max_score = std::max<double>(max_score, d.score);
+  }
+  return max_score;
+}
+
 class HualeAcquisition : public AcquisitionFunction {
  public:
   explicit HualeAcquisition(HualeOptions options) : options_(std::move(options)) {
@@ -52,7 +63,8 @@ class HualeAcquisition : public AcquisitionFunction {
     const int c = EffectiveNumClasses(context.num_classes, original, flipped);
     const std::optional<double> e = ImageEntropy(original, flipped, options_.entropy(), c);
     const double min_score = options_.box_min_score();
-    double lc = LocalizationConfidence(original, flipped, min_score, options_.match_iou());
+    double lc = LocalizationConfidence(original, flipped, min_score, options_.match_iou(),
+                                       options_.lc_min_side());
     if (options_.lc_from_iou_head()) {
       lc = LocalizationConfidenceFromIouHead(original, min_score).value_or(lc);
     }
@@ -63,14 +75,15 @@ class HualeAcquisition : public AcquisitionFunction {
          SemanticAffinity(original, flipped, c, min_score, options_.match_iou()),
          CategoryDiversity(original, flipped, context.labelled_class_share, c,
                            options_.category_diversity_min_score()),
-         OverlapRatio(original, options_.overlap_confident_score()), lc}};
+         OverlapRatio(original, options_.overlap_confident_score()), lc},
+        MaxScore(original, flipped)};
   }
 
   absl::StatusOr<Selection> Select(std::vector<ImageScore> pool, int budget,
                                    const ScoringContext&, uint64_t seed) const override {
     if (absl::Status s = CanonicalizePool(pool, budget, metric_names()); !s.ok()) return s;
     const std::vector<size_t> zero_set = ZeroSetIndices(pool, true);
-    std::vector<size_t> ranked = ZeroSetIndices(pool, false);
+    std::vector<size_t> ranked = InSeededOrder(ZeroSetIndices(pool, false), seed);
     const size_t b = budget;
     const size_t zero_share = std::min<size_t>(
         static_cast<size_t>(std::floor(options_.zero_set_share() * b + 1e-9)), zero_set.size());
@@ -86,7 +99,8 @@ class HualeAcquisition : public AcquisitionFunction {
       stages.push_back(absl::StrCat(borda ? "rank_" : "", metric_names()[MetricIndex(m)]));
     }
     if (borda) stages.push_back("borda");
-    stages.push_back("zero_set_draw");
+    const bool zero_random = options_.zero_set_order() == HualeOptions::RANDOM;
+    stages.push_back(zero_random ? "zero_set_draw" : "zero_set_lowest_max_score");
     SelectionBuilder builder(pool, metric_names(), stages);
 
     RankCandidates(ranked, pool, kEntropy, RankDirection::kHigherFirst);
@@ -99,7 +113,12 @@ class HualeAcquisition : public AcquisitionFunction {
       final_keys = Cascade(pool, ranked, final_count, builder);
     }
     for (size_t k = 0; k < final_count; ++k) builder.Add(ranked[k], final_keys[k], false);
-    DrawFromZeroSet(zero_set, zero_take, seed, static_cast<int>(stages.size()) - 1, builder);
+    const int zero_stage = static_cast<int>(stages.size()) - 1;
+    if (zero_random) {
+      DrawFromZeroSet(zero_set, zero_take, seed, zero_stage, builder);
+    } else {
+      TakeLeastConfidentFromZeroSet(pool, zero_set, zero_take, seed, zero_stage, builder);
+    }
     return std::move(builder).Finish();
   }
 
@@ -164,6 +183,7 @@ absl::Status ValidateOptions(const HualeOptions& o) {
       .InRange("match_iou", o.match_iou(), 0, 1)
       .InRange("overlap_confident_score", o.overlap_confident_score(), 0, 1)
       .InRange("category_diversity_min_score", o.category_diversity_min_score(), 0, 1)
+      .AtLeast("lc_min_side", o.lc_min_side(), 0)
       .status();
 }
 

@@ -66,6 +66,33 @@ TEST(HualeScore, ReproducesTheEasyOneBottleRow) {
   EXPECT_NEAR(score.metrics[kLc], 0.192, 1e-6);
 }
 
+TEST(HualeScore, LocalizationConfidenceOptions) {
+  // The bottle of the easy row: edges off by 0.096 of a side, LC 0.192.
+  // lc_min_side 400: x edges off 9.6 / 200, y edges 19.2 / 200: mean c 0.928,
+  // LC 0.072. lc_from_iou_head with u = 0.7: LC 0.3; without a prediction it
+  // falls back to edge agreement.
+  ScoringContext context;
+  context.num_classes = 20;
+  const auto probs = Softmax(20, 4, 0.94, 0.03);
+  auto bottle = Det({50, 40, 150, 240}, 4, 0.94f, probs);
+  const auto flipped = Det({59.6, 59.2, 159.6, 259.2}, 4, 0.94f, probs);
+  auto lc = [&](const HualeOptions& options) {
+    return Make(options)->Score(View("b", {bottle}), View("b", {flipped}), context).metrics[kLc];
+  };
+  HualeOptions options;
+  EXPECT_NEAR(lc(options), 0.192, 1e-6);
+  options.set_lc_min_side(400);
+  EXPECT_NEAR(lc(options), 0.072, 1e-6);
+  options.set_lc_min_side(50);  // below both sides: no effect
+  EXPECT_NEAR(lc(options), 0.192, 1e-6);
+  HualeOptions iou_head;
+  iou_head.set_lc_from_iou_head(true);
+  EXPECT_NEAR(lc(iou_head), 0.192, 1e-6);
+  bottle.predicted_iou = 0.7f;
+  EXPECT_NEAR(lc(iou_head), 0.3, 1e-6);
+  EXPECT_NEAR(lc(HualeOptions()), 0.192, 1e-6);
+}
+
 TEST(HualeScore, NoConfidentBoxIsTheZeroSet) {
   const auto weak = Det({0, 0, 10, 10}, 1, 0.3f, Softmax(20, 1, 0.3, 0.5));
   ScoringContext context;
@@ -93,10 +120,27 @@ TEST(HualeSelect, CascadeOnAHandBuiltPool) {
   EXPECT_THAT(Ids(*selection), ElementsAre("i4", "i2"));
   EXPECT_THAT(selection->stage_names,
               ElementsAre("entropy_retrieval", "semantic_affinity", "category_diversity",
-                          "overlap_ratio", "localization_confidence", "zero_set_draw"));
+                          "overlap_ratio", "localization_confidence",
+                          "zero_set_lowest_max_score"));
   EXPECT_THAT(selection->images[0].stage_ranks, ElementsAre(4, 3, 2, 2, 1, 0));
   EXPECT_THAT(selection->images[1].stage_ranks, ElementsAre(2, 1, 3, 1, 2, 0));
   EXPECT_DOUBLE_EQ(selection->images[0].score, 0.2);
+}
+
+TEST(HualeSelect, CascadeTiesKeepThePreviousStagesOrder) {
+  // "a" and "b" tie on OR; entropy retrieval ranked b first, so the OR filter
+  // keeping one keeps b (an image-id tie-break would keep a).
+  const std::vector<ImageScore> pool = {{"a", false, {0.1, 0, 0, 0.5, 0}},
+                                        {"b", false, {0.9, 0, 0, 0.5, 0}}};
+  HualeOptions options;
+  options.set_retrieval_ratio(2);
+  options.add_cascade(HualeOptions::OVERLAP_RATIO);
+  for (uint64_t seed : {1, 2, 3, 4}) {
+    auto selection = Make(options)->Select(pool, 1, ScoringContext(), seed);
+    ASSERT_TRUE(selection.ok()) << selection.status();
+    EXPECT_THAT(Ids(*selection), ElementsAre("b"));
+    EXPECT_THAT(selection->images[0].stage_ranks, ElementsAre(1, 1, 0));
+  }
 }
 
 TEST(HualeSelect, BordaAveragesTheMetricRanks) {
@@ -190,15 +234,55 @@ TEST(HualeSelect, ZeroSetShareIsCappedByItsSizeAndFillsAShortPool) {
   EXPECT_EQ(short_pool->images.size(), 20u);
 }
 
-TEST(HualeSelect, ZeroSetDrawDependsOnTheSeed) {
-  auto a = Make()->Select(RandomPool(100, 50), 40, ScoringContext(), 1);
-  auto b = Make()->Select(RandomPool(100, 50), 40, ScoringContext(), 2);
+TEST(HualeSelect, RandomZeroSetDrawDependsOnTheSeed) {
+  HualeOptions options;
+  options.set_zero_set_order(HualeOptions::RANDOM);
+  std::vector<ImageScore> pool = RandomPool(100, 50);
+  for (size_t i = 100; i < pool.size(); ++i) pool[i].max_score = 0.01 * (i - 100);
+  auto a = Make(options)->Select(pool, 40, ScoringContext(), 1);
+  auto b = Make(options)->Select(pool, 40, ScoringContext(), 2);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a->stage_names.back(), "zero_set_draw");
   ASSERT_TRUE(a.ok() && b.ok());
   std::set<std::string> za, zb;
   for (const auto& image : a->images) if (image.from_zero_set) za.insert(image.image_id);
   for (const auto& image : b->images) if (image.from_zero_set) zb.insert(image.image_id);
   EXPECT_EQ(za.size(), 6u);
   EXPECT_NE(za, zb);
+}
+
+TEST(HualeSelect, ZeroSetSliceTakesTheLowestMaxScoresFirst) {
+  // b = 40: floor(0.15 * 40) = 6 from Z. Z's max scores 0.49, 0.48, ... 0.00 by
+  // id (zero0 highest): the slice is zero49 .. zero44, least confident first,
+  // whatever the seed.
+  std::vector<ImageScore> pool = RandomPool(100, 50);
+  for (size_t i = 100; i < pool.size(); ++i) pool[i].max_score = 0.01 * (149 - i);
+  for (uint64_t seed : {1, 2}) {
+    auto selection = Make()->Select(pool, 40, ScoringContext(), seed);
+    ASSERT_TRUE(selection.ok()) << selection.status();
+    EXPECT_EQ(selection->stage_names.back(), "zero_set_lowest_max_score");
+    std::vector<std::string> zero;
+    std::vector<double> scores;
+    for (const auto& image : selection->images) {
+      if (!image.from_zero_set) continue;
+      zero.push_back(image.image_id);
+      scores.push_back(image.score);
+    }
+    EXPECT_THAT(zero, ElementsAre("zero49", "zero48", "zero47", "zero46", "zero45", "zero44"));
+    EXPECT_THAT(scores, ::testing::Pointwise(::testing::DoubleNear(1e-12),
+                                             {0.0, 0.01, 0.02, 0.03, 0.04, 0.05}));
+  }
+}
+
+TEST(HualeScore, MaxScoreIsTheHighestDetectionScoreOverBothViews) {
+  ScoringContext context;
+  context.num_classes = 2;
+  const ImageScore score = Make()->Score(
+      View("z", {Det({0, 0, 10, 10}, 0, 0.3f, {0.6f, 0.3f, 0.1f})}),
+      View("z", {Det({0, 0, 10, 10}, 1, 0.4f, {0.5f, 0.1f, 0.4f})}), context);
+  EXPECT_TRUE(score.in_zero_set);
+  EXPECT_NEAR(score.max_score, 0.4, 1e-6);
+  EXPECT_EQ(Make()->Score(View("e", {}), View("e", {}), context).max_score, 0.0);
 }
 
 TEST(HualeSpec, RejectsBadOptions) {
@@ -209,6 +293,10 @@ TEST(HualeSpec, RejectsBadOptions) {
   spec.mutable_huale()->set_retrieval_ratio(3);
   spec.mutable_huale()->set_zero_set_share(1.5);
   EXPECT_FALSE(AcquisitionRegistry::Get().Create("huale", spec).ok());
+  spec.mutable_huale()->set_zero_set_share(0.15);
+  spec.mutable_huale()->set_lc_min_side(-1);
+  EXPECT_THAT(std::string(AcquisitionRegistry::Get().Create("huale", spec).status().message()),
+              ::testing::HasSubstr("HualeOptions.lc_min_side"));
   AcquisitionSpec wrong;
   wrong.set_name("huale");
   wrong.mutable_cald();

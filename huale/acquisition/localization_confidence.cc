@@ -8,7 +8,8 @@
 namespace huale {
 namespace {
 
-double EdgeAgreement(double edge, double flipped_edge, double side) {
+double EdgeAgreement(double edge, double flipped_edge, double box_side, double min_side) {
+  const double side = std::max(box_side, min_side);
   if (!(side > 0)) return edge == flipped_edge ? 1.0 : 0.0;
   return std::max(0.0, 1.0 - std::abs(edge - flipped_edge) / (0.5 * side));
 }
@@ -17,7 +18,7 @@ double EdgeAgreement(double edge, double flipped_edge, double side) {
 
 double LocalizationConfidence(const ImageDetections& original,
                               const ImageDetections& flipped_mapped_back, double min_score,
-                              double match_iou) {
+                              double match_iou, double min_side) {
   double agreement = 0;
   int edges = 0;
   for (const Detection& d : original.detections) {
@@ -27,8 +28,10 @@ double LocalizationConfidence(const ImageDetections& original,
     if (match.index < 0 || match.iou < match_iou) continue;  // c_e = 0
     const Box& b = d.box;
     const Box& f = flipped_mapped_back.detections[match.index].box;
-    agreement += EdgeAgreement(b.x1, f.x1, b.width()) + EdgeAgreement(b.x2, f.x2, b.width()) +
-                 EdgeAgreement(b.y1, f.y1, b.height()) + EdgeAgreement(b.y2, f.y2, b.height());
+    agreement += EdgeAgreement(b.x1, f.x1, b.width(), min_side) +
+                 EdgeAgreement(b.x2, f.x2, b.width(), min_side) +
+                 EdgeAgreement(b.y1, f.y1, b.height(), min_side) +
+                 EdgeAgreement(b.y2, f.y2, b.height(), min_side);
   }
   if (edges == 0) {
     for (const Detection& d : flipped_mapped_back.detections) {

@@ -6,7 +6,9 @@
 // Higher = less confident = more informative. A box whose best flipped match has
 // IoU < match_iou (or an empty flipped view) has c_e = 0 on every edge; an image
 // without boxes on x: 1 if the flipped view has one, else 0 (as Semantic Affinity).
-// Option: LC = 1 - mean u_i of the IoU head's predictions.
+// Option (min_side): side = max(side, min_side), so tiny boxes' edges do not
+// disagree completely over a pixel. Option: LC = 1 - mean u_i of the IoU head's
+// predictions.
 #ifndef HUALE_ACQUISITION_LOCALIZATION_CONFIDENCE_H_
 #define HUALE_ACQUISITION_LOCALIZATION_CONFIDENCE_H_
 
@@ -18,7 +20,8 @@ namespace huale {
 
 double LocalizationConfidence(const ImageDetections& original,
                               const ImageDetections& flipped_mapped_back,
-                              double min_score = 0.05, double match_iou = 0.5);
+                              double min_score = 0.05, double match_iou = 0.5,
+                              double min_side = 0);
 
 // 1 - mean predicted_iou over boxes with score >= min_score and a prediction;
 // nullopt when no such box carries one (no IoU head).

@@ -50,6 +50,21 @@ TEST(LocalizationConfidence, UnmatchedBoxesAndEmptyViews) {
   EXPECT_DOUBLE_EQ(LocalizationConfidence(View("x", {box, far}), View("x", {box})), 0.5);
 }
 
+TEST(LocalizationConfidence, MinSideFloorsTheSideOfTinyBoxes) {
+  // A 4 x 4 box; the flipped one is off by 2 px on x1 and y1: c = 1 - 2 / 2 = 0
+  // there, 1 on x2 and y2: LC = 1 - 2/4 = 0.5. With min_side 16 the off edges
+  // agree 1 - 2 / 8 = 0.75: LC = 1 - 3.5 / 4 = 0.125. A 100 px box is unaffected.
+  const ImageDetections x = View("x", {Det({10, 10, 14, 14}, 0, 0.9f)});
+  const ImageDetections f = View("x", {Det({12, 12, 14, 14}, 0, 0.9f)});
+  EXPECT_NEAR(LocalizationConfidence(x, f, 0.05, 0.1), 0.5, 1e-12);
+  EXPECT_NEAR(LocalizationConfidence(x, f, 0.05, 0.1, 0), 0.5, 1e-12);
+  EXPECT_NEAR(LocalizationConfidence(x, f, 0.05, 0.1, 16), 0.125, 1e-12);
+  const ImageDetections big = View("x", {Det({0, 0, 100, 100}, 0, 0.9f)});
+  const ImageDetections big_f = View("x", {Det({10, 0, 100, 100}, 0, 0.9f)});
+  EXPECT_NEAR(LocalizationConfidence(big, big_f, 0.05, 0.5, 16),
+              LocalizationConfidence(big, big_f, 0.05, 0.5), 1e-12);
+}
+
 TEST(LocalizationConfidence, FromIouHeadIsOneMinusTheMeanPrediction) {
   auto a = Det({0, 0, 10, 10}, 0, 0.9f);
   auto b = Det({20, 0, 30, 10}, 0, 0.9f);

@@ -62,6 +62,13 @@ std::vector<size_t> SeededPermutation(size_t n, uint64_t seed) {
   return order;
 }
 
+std::vector<size_t> InSeededOrder(const std::vector<size_t>& indices, uint64_t seed) {
+  std::vector<size_t> ordered;
+  ordered.reserve(indices.size());
+  for (size_t k : SeededPermutation(indices.size(), seed)) ordered.push_back(indices[k]);
+  return ordered;
+}
+
 std::vector<int> CascadeCounts(int retrieved, int final_count, int stages) {
   std::vector<int> counts(stages + 1);
   for (int s = 0; s <= stages; ++s) {
@@ -75,8 +82,7 @@ void RankCandidates(std::vector<size_t>& candidates, const std::vector<ImageScor
                     int metric, RankDirection direction) {
   std::stable_sort(candidates.begin(), candidates.end(), [&](size_t a, size_t b) {
     const double va = pool[a].metrics[metric], vb = pool[b].metrics[metric];
-    if (va != vb) return direction == RankDirection::kHigherFirst ? va > vb : va < vb;
-    return a < b;
+    return direction == RankDirection::kHigherFirst ? va > vb : va < vb;
   });
 }
 
@@ -129,13 +135,23 @@ std::vector<size_t> ZeroSetIndices(const std::vector<ImageScore>& pool, bool in_
 
 void DrawFromZeroSet(const std::vector<size_t>& zero_set, size_t count, uint64_t seed,
                      int stage, SelectionBuilder& builder) {
-  const std::vector<size_t> order = SeededPermutation(zero_set.size(), seed);
-  std::vector<size_t> drawn;
-  for (size_t k = 0; k < std::min(count, order.size()); ++k) {
-    drawn.push_back(zero_set[order[k]]);
-    builder.Add(drawn.back(), static_cast<double>(k + 1), /*from_zero_set=*/true);
+  std::vector<size_t> drawn = InSeededOrder(zero_set, seed);
+  drawn.resize(std::min(count, drawn.size()));
+  for (size_t k = 0; k < drawn.size(); ++k) {
+    builder.Add(drawn[k], static_cast<double>(k + 1), /*from_zero_set=*/true);
   }
   builder.RecordRanks(stage, drawn);
+}
+
+void TakeLeastConfidentFromZeroSet(const std::vector<ImageScore>& pool,
+                                   const std::vector<size_t>& zero_set, size_t count,
+                                   uint64_t seed, int stage, SelectionBuilder& builder) {
+  std::vector<size_t> ranked = InSeededOrder(zero_set, seed);
+  std::stable_sort(ranked.begin(), ranked.end(),
+                   [&](size_t a, size_t b) { return pool[a].max_score < pool[b].max_score; });
+  ranked.resize(std::min(count, ranked.size()));
+  for (size_t i : ranked) builder.Add(i, pool[i].max_score, /*from_zero_set=*/true);
+  builder.RecordRanks(stage, ranked);
 }
 
 Selection SelectTopThenFill(const std::vector<ImageScore>& pool, int budget, int metric,
@@ -143,7 +159,7 @@ Selection SelectTopThenFill(const std::vector<ImageScore>& pool, int budget, int
                             std::vector<std::string> metric_names, std::string stage_name) {
   SelectionBuilder builder(pool, std::move(metric_names),
                            {std::move(stage_name), "zero_set_draw"});
-  std::vector<size_t> ranked = ZeroSetIndices(pool, /*in_zero_set=*/false);
+  std::vector<size_t> ranked = InSeededOrder(ZeroSetIndices(pool, /*in_zero_set=*/false), seed);
   RankCandidates(ranked, pool, metric, direction);
   builder.RecordRanks(0, ranked);
   const size_t take = std::min(ranked.size(), static_cast<size_t>(budget));

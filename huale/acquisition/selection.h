@@ -1,7 +1,9 @@
 // Selection machinery shared by the acquisition functions: pool validation, a
 // canonical order (so a selection depends on the set of pool scores, not on the
-// order the engine scored them in), portable seeded sampling, ranking with
-// deterministic tie-breaks, cascade counts and the per-stage audit trail.
+// order the engine scored them in), portable seeded sampling, stable ranking
+// (ties keep the previous stage's order; the first stage starts from a seeded
+// random order, so ties never fall to image ids), cascade counts and the
+// per-stage audit trail.
 #ifndef HUALE_ACQUISITION_SELECTION_H_
 #define HUALE_ACQUISITION_SELECTION_H_
 
@@ -26,6 +28,10 @@ absl::Status CanonicalizePool(std::vector<ImageScore>& pool, int budget,
 // every standard library (std::shuffle and the distributions are not).
 std::vector<size_t> SeededPermutation(size_t n, uint64_t seed);
 
+// `indices` in the seeded random order SeededPermutation(indices.size(), seed):
+// what a selection's first stage ranks, so that its ties are a seeded draw.
+std::vector<size_t> InSeededOrder(const std::vector<size_t>& indices, uint64_t seed);
+
 // Counts kept after each of `stages` filters, shrinking linearly from
 // `retrieved` to `final_count`: [retrieved, ..., final_count], stages + 1 entries
 // (1500, 500, 4 -> 1500 1250 1000 750 500).
@@ -34,7 +40,8 @@ std::vector<int> CascadeCounts(int retrieved, int final_count, int stages);
 enum class RankDirection { kHigherFirst, kLowerFirst };
 
 // Sorts `candidates` (indices into `pool`) by metrics[metric], most informative
-// first; ties keep the canonical (image id) order.
+// first; ties keep their order in `candidates` (stable: the previous stage's
+// order, or the seeded order of InSeededOrder for a first stage).
 void RankCandidates(std::vector<size_t>& candidates, const std::vector<ImageScore>& pool,
                     int metric, RankDirection direction);
 
@@ -57,7 +64,8 @@ class SelectionBuilder {
   std::vector<bool> added_zero_;
 };
 
-// Ranks the images outside the zero set by metrics[metric], takes the best
+// Ranks the images outside the zero set (from their seeded order, so ties are a
+// seeded draw) by metrics[metric], takes the best
 // `budget` and fills what is left from the zero set in seeded random order.
 // Stages: {stage_name, "zero_set_draw"}.
 Selection SelectTopThenFill(const std::vector<ImageScore>& pool, int budget, int metric,
@@ -71,6 +79,13 @@ std::vector<size_t> ZeroSetIndices(const std::vector<ImageScore>& pool, bool in_
 // their positions as ranks at `stage`.
 void DrawFromZeroSet(const std::vector<size_t>& zero_set, size_t count, uint64_t seed,
                      int stage, SelectionBuilder& builder);
+
+// Takes the `count` least confident of `zero_set` into `builder`: ascending
+// ImageScore::max_score (the score each is added with), ties in seeded random
+// order; records their positions as ranks at `stage`.
+void TakeLeastConfidentFromZeroSet(const std::vector<ImageScore>& pool,
+                                   const std::vector<size_t>& zero_set, size_t count,
+                                   uint64_t seed, int stage, SelectionBuilder& builder);
 
 }  // namespace huale
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <string>
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -12,6 +13,7 @@ namespace {
 
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::UnorderedElementsAreArray;
 
 TEST(CascadeCounts, ShrinkLinearlyFromRetrievedToBudget) {
   // Method doc §3.2: b = 500, K1 = 1500, four filters.
@@ -56,6 +58,48 @@ TEST(CanonicalizePool, SortsByIdAndRejectsBadScores) {
   EXPECT_THAT(CanonicalizePool(ok, -1, {"m"}).message(), HasSubstr("budget"));
   std::vector<ImageScore> no_id = {{"", false, {1.0}}};
   EXPECT_FALSE(CanonicalizePool(no_id, 1, {"m"}).ok());
+}
+
+TEST(RankCandidates, TiesKeepTheIncomingOrderNotTheImageIdOrder) {
+  // a and b tie; b comes first (the previous stage put it there), so it stays
+  // first although "a" < "b".
+  const std::vector<ImageScore> pool = {{"a", false, {0.5}}, {"b", false, {0.5}},
+                                        {"c", false, {0.9}}, {"d", false, {0.1}}};
+  std::vector<size_t> candidates = {3, 1, 0, 2};
+  RankCandidates(candidates, pool, 0, RankDirection::kHigherFirst);
+  EXPECT_THAT(candidates, ElementsAre(2, 1, 0, 3));
+  candidates = {3, 1, 0, 2};
+  RankCandidates(candidates, pool, 0, RankDirection::kLowerFirst);
+  EXPECT_THAT(candidates, ElementsAre(3, 1, 0, 2));
+}
+
+TEST(InSeededOrder, PermutesTheIndicesBySeed) {
+  const std::vector<size_t> indices = {4, 7, 9, 12};
+  const std::vector<size_t> a = InSeededOrder(indices, 5);
+  EXPECT_THAT(a, UnorderedElementsAreArray(indices));
+  EXPECT_EQ(a, InSeededOrder(indices, 5));
+  const std::vector<size_t> permutation = SeededPermutation(4, 5);
+  for (size_t k = 0; k < 4; ++k) EXPECT_EQ(a[k], indices[permutation[k]]);
+}
+
+TEST(SelectTopThenFill, FirstStageTiesAreASeededDrawNotTheImageIdOrder) {
+  // Twenty images, one value: which one is taken depends on the seed only. With
+  // an image-id tie-break "t00" would win every time.
+  std::vector<ImageScore> pool;
+  for (int i = 0; i < 20; ++i) {
+    pool.push_back({(i < 10 ? "t0" : "t") + std::to_string(i), false, {0.5}});
+  }
+  std::set<std::string> first;
+  for (uint64_t seed = 0; seed < 20; ++seed) {
+    Selection s = SelectTopThenFill(pool, 1, 0, RankDirection::kHigherFirst, seed, {"m"}, "m");
+    ASSERT_EQ(s.images.size(), 1u);
+    first.insert(s.images[0].image_id);
+    EXPECT_EQ(s.images[0].image_id,
+              SelectTopThenFill(pool, 1, 0, RankDirection::kHigherFirst, seed, {"m"}, "m")
+                  .images[0]
+                  .image_id);
+  }
+  EXPECT_GT(first.size(), 5u);
 }
 
 TEST(SelectTopThenFill, TakesTheBestThenFillsFromTheZeroSet) {

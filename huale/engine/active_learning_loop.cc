@@ -267,6 +267,10 @@ class Loop {
     ScoringContext context;
     context.num_classes = static_cast<int>(pool_.class_names.size());
     context.labelled_class_share = LabelledClassShare(pool_, pools.labelled());
+    context.fpn_levels = model->fpn_levels();
+    if (acquisition_->needs_ground_truth()) {
+      FillGroundTruthClassCounts(pool_, pools.labelled(), candidates, context);
+    }
     absl::StatusOr<PoolScoringResult> scored =
         ScorePool(model, pool_, candidates, *acquisition_, context,
                   InferenceOptionsFor(spec_, Label(cycle) + " score pool"));

@@ -127,22 +127,46 @@ absl::StatusOr<PoolScoringResult> ScorePool(Detector* model, const Dataset& data
   return result;
 }
 
+namespace {
+
+// Adds the gt boxes of `record` to `counts` (one entry per class).
+template <typename Count>
+void AddClassCounts(const ImageRecord& record, std::vector<Count>& counts) {
+  for (const Annotation& annotation : record.annotations) {
+    if (annotation.label >= 0 && annotation.label < static_cast<int>(counts.size())) {
+      counts[annotation.label] += 1;
+    }
+  }
+}
+
+}  // namespace
+
 std::vector<double> LabelledClassShare(const Dataset& dataset,
                                        const std::vector<int64_t>& labelled) {
   std::vector<double> share(dataset.class_names.size(), 0.0);
+  for (int64_t index : labelled) AddClassCounts(dataset.images[index], share);
   double total = 0;
-  for (int64_t index : labelled) {
-    for (const Annotation& annotation : dataset.images[index].annotations) {
-      if (annotation.label >= 0 && annotation.label < static_cast<int>(share.size())) {
-        share[annotation.label] += 1;
-        total += 1;
-      }
-    }
-  }
+  for (double n : share) total += n;
   if (total > 0) {
     for (double& s : share) s /= total;
   }
   return share;
+}
+
+void FillGroundTruthClassCounts(const Dataset& dataset, const std::vector<int64_t>& labelled,
+                                const std::vector<int64_t>& candidates,
+                                ScoringContext& context) {
+  const size_t num_classes = dataset.class_names.size();
+  context.labelled_class_counts.assign(num_classes, 0);
+  for (int64_t index : labelled) {
+    AddClassCounts(dataset.images[index], context.labelled_class_counts);
+  }
+  context.ground_truth_class_counts.clear();
+  for (int64_t index : candidates) {
+    std::vector<int>& counts = context.ground_truth_class_counts[dataset.images[index].id];
+    counts.assign(num_classes, 0);
+    AddClassCounts(dataset.images[index], counts);
+  }
 }
 
 InferenceOptions InferenceOptionsFor(const ExperimentSpec& spec, std::string label) {

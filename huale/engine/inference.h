@@ -57,6 +57,13 @@ absl::StatusOr<PoolScoringResult> ScorePool(Detector* model, const Dataset& data
 std::vector<double> LabelledClassShare(const Dataset& dataset,
                                        const std::vector<int64_t>& labelled);
 
+// For ORACLE acquisition functions only (needs_ground_truth()): fills
+// context.ground_truth_class_counts (per-class gt box counts of each of
+// `candidates`, by image id) and context.labelled_class_counts.
+void FillGroundTruthClassCounts(const Dataset& dataset, const std::vector<int64_t>& labelled,
+                                const std::vector<int64_t>& candidates,
+                                ScoringContext& context);
+
 }  // namespace huale
 
 #endif  // HUALE_ENGINE_INFERENCE_H_

@@ -19,6 +19,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "huale/core/detections.h"
+#include "huale/core/fpn_levels.h"
 #include "huale/core/registry.h"
 #include "huale/losses/loss_spec.pb.h"
 #include "huale/models/model_spec.pb.h"
@@ -58,6 +59,11 @@ class Detector : public torch::nn::Module {
 
   // Object classes, background excluded (the classifier has num_classes() + 1).
   virtual int num_classes() const = 0;
+
+  // The RoI pooler's box-to-level mapping, in the pixels of the image the
+  // detector sees; per-scale acquisition (HUA) follows it. Default: torchvision's
+  // ResNet-FPN (224 px on P4, P2..P5).
+  virtual FpnLevels fpn_levels() const { return FpnLevels(); }
 
   // The RoI head's losses, built from the experiment's LossSpecs through the
   // LossRegistry: exactly one classification and one box-regression loss, any

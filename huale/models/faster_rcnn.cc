@@ -168,6 +168,15 @@ absl::StatusOr<FasterRcnnConfig> SmallFpnConfig(const FasterRcnnOptions& options
   return c;
 }
 
+FpnLevels FasterRcnn::fpn_levels() const {
+  FpnLevels levels;
+  levels.canonical_scale = static_cast<double>(config_.roi.canonical_scale);
+  levels.canonical_level = static_cast<int>(config_.roi.canonical_level);
+  levels.min_level = static_cast<int>(config_.returned_layers.front()) + 2;
+  levels.max_level = levels.min_level + static_cast<int>(config_.pooled_levels) - 1;
+  return levels;
+}
+
 FasterRcnn::FasterRcnn(const FasterRcnnConfig& config, int num_classes)
     : config_(config), num_classes_(num_classes), transform_(config.transform) {
   auto backbone = register_module("backbone", std::make_shared<torch::nn::Module>());

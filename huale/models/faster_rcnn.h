@@ -47,6 +47,9 @@ class FasterRcnn : public Detector {
   FasterRcnn(const FasterRcnnConfig& config, int num_classes);
 
   int num_classes() const override { return num_classes_; }
+  // From the config: roi.canonical_scale / canonical_level, and the levels of the
+  // pooled FPN outputs (body layer l has stride 2^(l + 2): P(l + 2)).
+  FpnLevels fpn_levels() const override;
   absl::Status SetRoiLosses(const std::vector<LossSpec>& losses) override;
   absl::StatusOr<std::map<std::string, torch::Tensor>> Losses(
       const std::vector<torch::Tensor>& images,

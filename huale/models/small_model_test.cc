@@ -51,6 +51,24 @@ TEST(SmallModel, AllModelsAreRegistered) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(SmallModel, ReportsItsPoolersFpnLevels) {
+  // SmallFpnConfig: canonical box 64 px on P4, pooled FPN outputs at strides
+  // 8, 16, 32 (P3..P5). torchvision's ResNet-FPN: 224 px on P4, P2..P5.
+  const FpnLevels small = MakeSmall()->fpn_levels();
+  EXPECT_EQ(small.canonical_scale, 64);
+  EXPECT_EQ(small.canonical_level, 4);
+  EXPECT_EQ(small.min_level, 3);
+  EXPECT_EQ(small.max_level, 5);
+  ModelSpec spec;
+  spec.set_name("fasterrcnn_resnet18_fpn");
+  absl::StatusOr<std::unique_ptr<Detector>> resnet = ModelRegistry::Get().Create(spec.name(), spec, 3);
+  ASSERT_TRUE(resnet.ok()) << resnet.status();
+  const FpnLevels levels = (*resnet)->fpn_levels();
+  EXPECT_EQ(levels.canonical_scale, 224);
+  EXPECT_EQ(levels.min_level, 2);
+  EXPECT_EQ(levels.max_level, 5);
+}
+
 TEST(SmallModel, LossFallsWhenFittingOneBatch) {
   torch::manual_seed(3);
   std::unique_ptr<Detector> model = MakeSmall();
