@@ -61,6 +61,7 @@ const std::vector<OutOfRange>& Table() {
   static const auto* table = new std::vector<OutOfRange>{
       {"acquisition", "random", std::nullopt, "", ""},
       {"acquisition", "oracle_class_balanced", std::nullopt, "", ""},
+      {"acquisition", "core_set", std::nullopt, "", ""},
       {"acquisition", "entropy", "@ACQUISITION@",
        R"pb(acquisition { name: "entropy" entropy { confident_score: 2 } })pb",
        "acquisition.entropy.confident_score"},

@@ -41,6 +41,9 @@ struct ScoringContext {
   // id, and of the whole labelled set.
   std::map<std::string, std::vector<int>> ground_truth_class_counts;
   std::vector<int> labelled_class_counts;
+  // The labelled images' embeddings (ImageDetections::embedding), filled by the
+  // engine only for functions whose needs_embeddings() is true (core-set).
+  std::vector<std::vector<float>> labelled_embeddings;
 
   // InvalidArgument when the share has the wrong size or a negative entry, or
   // fpn_levels is not valid, or a ground-truth count is negative.
@@ -60,6 +63,9 @@ struct ImageScore {
   // Highest detection score over both views, 0 without detections; set by the
   // functions that rank their zero set by it ("huale"), else 0.
   double max_score = 0;
+  // The image's embedding (ImageDetections::embedding), kept by feature-space
+  // functions (core-set); empty otherwise.
+  std::vector<float> embedding;
 };
 
 struct SelectedImage {
@@ -96,6 +102,9 @@ class AcquisitionFunction {
   // True for ORACLE functions that select from ground truth: the engine then
   // fills ScoringContext::ground_truth_class_counts and labelled_class_counts.
   virtual bool needs_ground_truth() const { return false; }
+  // True when Score() reads ImageDetections::embedding and Select() reads
+  // ScoringContext::labelled_embeddings (the engine then embeds the labelled set).
+  virtual bool needs_embeddings() const { return false; }
   // Names of ImageScore::metrics, e.g. {"entropy", "semantic_affinity", ...}.
   virtual std::vector<std::string> metric_names() const = 0;
 

@@ -26,6 +26,10 @@ struct ImageDetections {
   int width = 0;   // original image size, pixels
   int height = 0;
   std::vector<Detection> detections;
+  // The image's feature vector, when the caller asks for it
+  // (DetectOptions::embedding): the mean over positions of the detector's
+  // coarsest pooled FPN level, [fpn channels]. Empty otherwise.
+  std::vector<float> embedding;
 };
 
 }  // namespace huale

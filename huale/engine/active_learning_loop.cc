@@ -271,6 +271,17 @@ class Loop {
     if (acquisition_->needs_ground_truth()) {
       FillGroundTruthClassCounts(pool_, pools.labelled(), candidates, context);
     }
+    if (acquisition_->needs_embeddings()) {
+      DetectOptions embed;
+      embed.embedding = true;
+      HUALE_ASSIGN_OR_RETURN(
+          const std::vector<ImageDetections> labelled,
+          DetectImages(*model, pool_, pools.labelled(),
+                       InferenceOptionsFor(spec_, Label(cycle) + " embed labelled"), embed));
+      for (const ImageDetections& image : labelled) {
+        context.labelled_embeddings.push_back(image.embedding);
+      }
+    }
     absl::StatusOr<PoolScoringResult> scored =
         ScorePool(model, pool_, candidates, *acquisition_, context,
                   InferenceOptionsFor(spec_, Label(cycle) + " score pool"));

@@ -50,7 +50,8 @@ absl::StatusOr<std::vector<ImageDetections>> DetectViews(Detector& model,
 
 absl::StatusOr<std::vector<ImageDetections>> DetectImages(Detector& model, const Dataset& dataset,
                                                           const std::vector<int64_t>& indices,
-                                                          const InferenceOptions& options) {
+                                                          const InferenceOptions& options,
+                                                          const DetectOptions& detect_options) {
   const torch::Device device(options.device);
   model.to(device);
   model.eval();
@@ -67,7 +68,7 @@ absl::StatusOr<std::vector<ImageDetections>> DetectImages(Detector& model, const
     std::vector<const LoadedImage*> views;
     for (const LoadedImage& item : **next) views.push_back(&item);
     absl::StatusOr<std::vector<ImageDetections>> detections =
-        DetectViews(model, views, device, DetectOptions{});
+        DetectViews(model, views, device, detect_options);
     if (!detections.ok()) return detections.status();
     for (ImageDetections& d : *detections) all.push_back(std::move(d));
     bar.Advance(static_cast<int64_t>(views.size()));
@@ -100,6 +101,7 @@ absl::StatusOr<PoolScoringResult> ScorePool(Detector* model, const Dataset& data
     DetectOptions detect_options;
     detect_options.class_probs = true;
     detect_options.one_per_proposal = options.one_detection_per_proposal;
+    detect_options.embedding = acquisition.needs_embeddings();
     while (true) {
       absl::StatusOr<std::optional<Batch>> next = loader.Next();
       if (!next.ok()) return next.status();

@@ -36,7 +36,8 @@ InferenceOptions InferenceOptionsFor(const ExperimentSpec& spec, std::string lab
 // Detections for `indices` of `dataset`, in original-image pixels, image ids set.
 absl::StatusOr<std::vector<ImageDetections>> DetectImages(Detector& model, const Dataset& dataset,
                                                           const std::vector<int64_t>& indices,
-                                                          const InferenceOptions& options);
+                                                          const InferenceOptions& options,
+                                                          const DetectOptions& detect_options = {});
 
 struct PoolScoringResult {
   std::vector<ImageScore> scores;

@@ -50,6 +50,8 @@ struct DetectOptions {
   // post-processing (up to one detection per proposal and class), which
   // evaluation uses.
   bool one_per_proposal = false;
+  // Fill ImageDetections::embedding (feature-space acquisition: core-set).
+  bool embedding = false;
 };
 
 class Detector : public torch::nn::Module {

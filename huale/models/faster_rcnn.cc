@@ -1,5 +1,6 @@
 #include "huale/models/faster_rcnn.h"
 
+#include <algorithm>
 #include <cmath>
 #include <utility>
 
@@ -328,7 +329,7 @@ absl::StatusOr<std::map<std::string, torch::Tensor>> FasterRcnn::Losses(
 
 absl::StatusOr<std::vector<RoiDetections>> FasterRcnn::DetectTensors(
     const std::vector<torch::Tensor>& images, const std::vector<ImageSize>& original_sizes,
-    bool one_per_proposal) {
+    const DetectOptions& options) {
   absl::Status valid = ValidateDetectorInputs(images, nullptr, num_classes_);
   if (!valid.ok()) return valid;
   if (!original_sizes.empty() && original_sizes.size() != images.size()) {
@@ -343,13 +344,23 @@ absl::StatusOr<std::vector<RoiDetections>> FasterRcnn::DetectTensors(
   const std::vector<torch::Tensor> pooled(features.begin(),
                                           features.begin() + config_.pooled_levels);
   RoiHeadsOutput heads =
-      roi_heads_->forward(pooled, rpn.proposals, batch.image_sizes, nullptr, one_per_proposal);
+      roi_heads_->forward(pooled, rpn.proposals, batch.image_sizes, nullptr,
+                          options.one_per_proposal);
   for (size_t i = 0; i < images.size(); ++i) {
     const ImageSize original = original_sizes.empty()
                                    ? ImageSize{images[i].size(1), images[i].size(2)}
                                    : original_sizes[i];
     heads.detections[i].boxes =
         DetectorTransform::ResizeBoxes(heads.detections[i].boxes, batch.image_sizes[i], original);
+    if (options.embedding) {
+      // The coarsest pooled level over the image's own (unpadded) extent.
+      const torch::Tensor& level = pooled.back();
+      const int64_t stride = batch.tensors.size(2) / level.size(2);
+      const int64_t h = std::max<int64_t>(1, batch.image_sizes[i].height / stride);
+      const int64_t w = std::max<int64_t>(1, batch.image_sizes[i].width / stride);
+      heads.detections[i].embedding =
+          level[i].slice(1, 0, h).slice(2, 0, w).mean({1, 2}).to(torch::kFloat);
+    }
   }
   return std::move(heads.detections);
 }
@@ -358,7 +369,7 @@ absl::StatusOr<std::vector<ImageDetections>> FasterRcnn::Detect(
     const std::vector<torch::Tensor>& images, const std::vector<ImageSize>& original_sizes,
     const DetectOptions& options) {
   absl::StatusOr<std::vector<RoiDetections>> tensors =
-      DetectTensors(images, original_sizes, options.one_per_proposal);
+      DetectTensors(images, original_sizes, options);
   if (!tensors.ok()) return tensors.status();
   std::vector<ImageDetections> out;
   for (size_t i = 0; i < tensors->size(); ++i) {
@@ -373,6 +384,10 @@ absl::StatusOr<std::vector<ImageDetections>> FasterRcnn::Detect(
     const torch::Tensor probs = d.class_probs.to(torch::kCPU, torch::kFloat).contiguous();
     const torch::Tensor iou =
         d.iou.defined() ? d.iou.to(torch::kCPU, torch::kFloat).contiguous() : d.iou;
+    if (d.embedding.defined()) {
+      const torch::Tensor e = d.embedding.to(torch::kCPU, torch::kFloat).contiguous();
+      image.embedding.assign(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
+    }
     const int64_t n = boxes.size(0), c = probs.size(1);
     for (int64_t k = 0; k < n; ++k) {
       Detection det;

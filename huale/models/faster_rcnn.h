@@ -62,7 +62,7 @@ class FasterRcnn : public Detector {
   // Detections as tensors (boxes in original-image pixels), for tests and tools.
   absl::StatusOr<std::vector<RoiDetections>> DetectTensors(
       const std::vector<torch::Tensor>& images, const std::vector<ImageSize>& original_sizes,
-      bool one_per_proposal = false);
+      const DetectOptions& options = {});
 
   // Test hooks: replace the RPN's / RoI heads' samplers (e.g. FixedSampler).
   void set_samplers(std::shared_ptr<Sampler> rpn, std::shared_ptr<Sampler> roi);

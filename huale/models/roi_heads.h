@@ -59,6 +59,7 @@ struct RoiDetections {
   torch::Tensor labels;       // [D] int64, one-based
   torch::Tensor class_probs;  // [D, C + 1], background first
   torch::Tensor iou;          // [D] predicted IoU; undefined without the IoU head
+  torch::Tensor embedding;    // [channels] image feature; defined when asked for
 };
 
 struct RoiHeadsOutput {

@@ -240,6 +240,30 @@ TEST(SmallModel, OneDetectionPerProposalKeepsTheArgmaxClassOnly) {
   EXPECT_LT((*one)[0].detections.size(), (*many)[0].detections.size());
 }
 
+// DetectOptions::embedding: one feature vector per image (the coarsest pooled
+// level's mean over the image's own extent), the same alone or beside another
+// image of its size. (A wider partner pads the batch, and GroupNorm's
+// statistics then include the padding: features move, as detections do.)
+TEST(SmallModel, EmbeddingIsTheImagesMeanFeatureWhateverItsBatch) {
+  torch::manual_seed(5);
+  std::unique_ptr<Detector> model = MakeSmall();
+  model->eval();
+  torch::NoGradGuard no_grad;
+  auto [a, ta] = Scene(0);
+  const torch::Tensor other = torch::rand({3, 160, 160});
+  DetectOptions options;
+  options.embedding = true;
+  auto alone = model->Detect({a}, {}, options);
+  auto batched = model->Detect({other, a}, {}, options);
+  ASSERT_TRUE(alone.ok() && batched.ok());
+  ASSERT_EQ((*alone)[0].embedding.size(), 64u);  // the small model's FPN channels
+  ASSERT_EQ((*batched)[1].embedding.size(), 64u);
+  for (size_t k = 0; k < 64; ++k) {
+    EXPECT_NEAR((*alone)[0].embedding[k], (*batched)[1].embedding[k], 1e-4) << k;
+  }
+  EXPECT_TRUE(model->Detect({a}, {}, DetectOptions{}).value()[0].embedding.empty());
+}
+
 TEST(SmallModel, IouHeadFillsPredictedIouAndFusesScores) {
   torch::manual_seed(6);
   ModelSpec spec;
