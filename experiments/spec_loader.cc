@@ -294,6 +294,9 @@ ExperimentSpec WithUserPaths(const ExperimentSpec& written) {
   if (!spec.model().weights().empty()) {
     spec.mutable_model()->set_weights(ResolveUserPath(spec.model().weights()));
   }
+  if (!spec.model().backbone_weights().empty()) {
+    spec.mutable_model()->set_backbone_weights(ResolveUserPath(spec.model().backbone_weights()));
+  }
   spec.set_output_dir(ResolveUserPath(spec.output_dir()));
   return spec;
 }

@@ -243,7 +243,8 @@ TEST(LoadSpec, KeepsPathsAsWrittenAndWithUserPathsResolvesThem) {
   const std::string folder = TestFolder();
   const std::string path = Write(folder, "p.pbtxt",
                                  "name: \"p\"\ndataset { root: \"data/x\" }\n"
-                                 "model { weights: \"/abs/w.pt\" }\n");
+                                 "model { weights: \"/abs/w.pt\" "
+                                 "backbone_weights: \"data/b.pt\" }\n");
   absl::StatusOr<ExperimentSpec> spec = LoadSpec(path);
   ASSERT_TRUE(spec.ok()) << spec.status();
   EXPECT_EQ(spec->dataset().root(), "data/x");
@@ -252,6 +253,7 @@ TEST(LoadSpec, KeepsPathsAsWrittenAndWithUserPathsResolvesThem) {
   EXPECT_EQ(resolved.dataset().root(), ResolveUserPath("data/x"));
   EXPECT_TRUE(fs::path(resolved.dataset().root()).is_absolute());
   EXPECT_EQ(resolved.model().weights(), "/abs/w.pt");
+  EXPECT_EQ(resolved.model().backbone_weights(), ResolveUserPath("data/b.pt"));
   EXPECT_EQ(resolved.output_dir(), ResolveUserPath("runs"));
 }
 

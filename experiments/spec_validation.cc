@@ -206,6 +206,7 @@ void BuildComponents(const ExperimentSpec& spec, int num_classes, Problems& prob
   if (spec.model().name().empty()) return;
   ModelSpec config = spec.model();
   config.clear_weights();
+  config.clear_backbone_weights();
   auto model = ModelRegistry::Get().Create(config.name(), config, std::max(1, num_classes));
   if (!model.ok()) {
     AddFactoryProblem(config, "model", "model", model.status(), problems);
@@ -348,6 +349,13 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
                                                  " (export one with tools/export_torchvision.py)"),
                    absl::StatusCode::kNotFound);
     }
+  }
+  if (!spec.model().backbone_weights().empty() &&
+      !fs::is_regular_file(spec.model().backbone_weights())) {
+    problems.Add("model.backbone_weights",
+                 absl::StrCat("no file ", spec.model().backbone_weights(),
+                              " (write one with //tools:pretrain_backbone)"),
+                 absl::StatusCode::kNotFound);
   }
   plan.loss_roles = CheckLosses(spec, problems);
 

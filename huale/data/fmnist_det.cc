@@ -99,6 +99,7 @@ struct SceneObject {
   int label;
   Box box;           // tight, continuous pixels
   int64_t area = 0;  // nonzero pixels
+  int source_index = 0;  // Fashion-MNIST image index in its split
 };
 
 struct Scene {
@@ -107,7 +108,7 @@ struct Scene {
 };
 
 // Cluttered background: tinted base, low-frequency texture, faint shapes.
-cv::Mat MakeBackground(int side, SeededRandom& random) {
+cv::Mat MakeBackground(int side, int max_shapes, SeededRandom& random) {
   const double base = random.Uniform(0.05, 0.4);
   cv::Mat background(side, side, CV_32FC3,
                      cv::Scalar(base + random.Uniform(-0.04, 0.04),
@@ -126,7 +127,7 @@ cv::Mat MakeBackground(int side, SeededRandom& random) {
   cv::Mat texture;
   cv::resize(coarse, texture, cv::Size(side, side), 0, 0, cv::INTER_CUBIC);
   background += texture;
-  const int shapes = static_cast<int>(random.UniformInt(0, 6));
+  const int shapes = static_cast<int>(random.UniformInt(0, max_shapes));
   for (int s = 0; s < shapes; ++s) {
     const double shade = base + random.Uniform(-0.15, 0.15);
     const cv::Scalar color(shade, shade + random.Uniform(-0.03, 0.03),
@@ -151,25 +152,65 @@ cv::Mat MakeBackground(int side, SeededRandom& random) {
   return background;
 }
 
+// The 28 x 28 image at `pixels` scaled to a log-uniform size in
+// [min_size, max_size] with mild aspect jitter, mirrored half of the time.
+cv::Mat ScaleObject(const uint8_t* pixels, int min_size, int max_size, SeededRandom& random) {
+  const cv::Mat digit(kSide, kSide, CV_8UC1, const_cast<uint8_t*>(pixels));
+  const double size =
+      std::exp(random.Uniform(std::log(min_size), std::log(max_size + 1.0)));
+  const double aspect = std::exp(random.Uniform(std::log(0.8), std::log(1.25)));
+  const int width = std::clamp(static_cast<int>(std::lround(size * std::sqrt(aspect))),
+                               min_size, max_size);
+  const int height = std::clamp(static_cast<int>(std::lround(size / std::sqrt(aspect))),
+                                min_size, max_size);
+  cv::Mat scaled;
+  cv::resize(digit, scaled, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
+  if (random.Uniform01() < 0.5) cv::flip(scaled, scaled, 1);
+  return scaled;
+}
+
+// Alpha-blends `scaled` (its `nonzero` pixels) in a random tint into `canvas` [float
+// BGR] with its top-left at (x0, y0); pixels outside the canvas are dropped.
+void BlendTinted(const cv::Mat& scaled, const std::vector<cv::Point>& nonzero, int x0, int y0,
+                 SeededRandom& random, cv::Mat& canvas) {
+  const cv::Vec3f tint(static_cast<float>(random.Uniform(0.5, 1.0)),
+                       static_cast<float>(random.Uniform(0.5, 1.0)),
+                       static_cast<float>(random.Uniform(0.5, 1.0)));
+  for (const cv::Point& p : nonzero) {
+    const int x = x0 + p.x, y = y0 + p.y;
+    if (x < 0 || y < 0 || x >= canvas.cols || y >= canvas.rows) continue;
+    const float alpha = scaled.at<uint8_t>(p) / 255.0f;
+    cv::Vec3f& pixel = canvas.at<cv::Vec3f>(y, x);
+    pixel = pixel * (1 - alpha) + tint * alpha;
+  }
+}
+
+// Gaussian pixel noise of a random sigma, then 8-bit (saturating).
+cv::Mat AddNoiseTo8Bit(cv::Mat& canvas, SeededRandom& random) {
+  cv::Mat noise(canvas.size(), CV_32FC3);
+  const double sigma = random.Uniform(0.01, 0.05);
+  for (int y = 0; y < noise.rows; ++y) {
+    for (int x = 0; x < noise.cols; ++x) {
+      noise.at<cv::Vec3f>(y, x) = cv::Vec3f(static_cast<float>(sigma * random.Normal()),
+                                            static_cast<float>(sigma * random.Normal()),
+                                            static_cast<float>(sigma * random.Normal()));
+    }
+  }
+  canvas += noise;
+  cv::Mat image;
+  canvas.convertTo(image, CV_8UC3, 255.0);  // saturates to [0, 255]
+  return image;
+}
+
 // Places one object of `label` (source image `source`) into `canvas` if a
 // position keeps every earlier object visible; false when none was found.
 bool PlaceObject(const SourceSplit& source, int label, const FmnistDetOptions& options,
                  SeededRandom& random, cv::Mat& canvas, std::vector<SceneObject>& objects) {
   const auto& candidates = source.indices_of_class[label];
   const int index = candidates[random.Below(candidates.size())];
-  const cv::Mat digit(kSide, kSide, CV_8UC1,
-                      const_cast<uint8_t*>(source.images.data.data()) +
-                          static_cast<size_t>(index) * kSide * kSide);
-  const double size = std::exp(random.Uniform(std::log(options.min_object_size),
-                                              std::log(options.max_object_size + 1.0)));
-  const double aspect = std::exp(random.Uniform(std::log(0.8), std::log(1.25)));
-  const int width = std::clamp(static_cast<int>(std::lround(size * std::sqrt(aspect))),
-                               options.min_object_size, options.max_object_size);
-  const int height = std::clamp(static_cast<int>(std::lround(size / std::sqrt(aspect))),
-                                options.min_object_size, options.max_object_size);
-  cv::Mat scaled;
-  cv::resize(digit, scaled, cv::Size(width, height), 0, 0, cv::INTER_LINEAR);
-  if (random.Uniform01() < 0.5) cv::flip(scaled, scaled, 1);
+  const cv::Mat scaled = ScaleObject(
+      source.images.data.data() + static_cast<size_t>(index) * kSide * kSide,
+      options.min_object_size, options.max_object_size, random);
   std::vector<cv::Point> nonzero;
   cv::findNonZero(scaled, nonzero);
   if (nonzero.empty()) return false;
@@ -192,17 +233,8 @@ bool PlaceObject(const SourceSplit& source, int label, const FmnistDetOptions& o
       }
     }
     if (!fits) continue;
-    const cv::Vec3f tint(static_cast<float>(random.Uniform(0.5, 1.0)),
-                         static_cast<float>(random.Uniform(0.5, 1.0)),
-                         static_cast<float>(random.Uniform(0.5, 1.0)));
-    for (const cv::Point& p : nonzero) {
-      const int x = x0 + p.x, y = y0 + p.y;
-      if (x < 0 || y < 0 || x >= side || y >= side) continue;
-      const float alpha = scaled.at<uint8_t>(p) / 255.0f;
-      cv::Vec3f& pixel = canvas.at<cv::Vec3f>(y, x);
-      pixel = pixel * (1 - alpha) + tint * alpha;
-    }
-    objects.push_back(SceneObject{label, box, static_cast<int64_t>(nonzero.size())});
+    BlendTinted(scaled, nonzero, x0, y0, random, canvas);
+    objects.push_back(SceneObject{label, box, static_cast<int64_t>(nonzero.size()), index});
     return true;
   }
   return false;
@@ -211,21 +243,11 @@ bool PlaceObject(const SourceSplit& source, int label, const FmnistDetOptions& o
 Scene MakeScene(const SourceSplit& source, const std::vector<int>& labels,
                 const FmnistDetOptions& options, SeededRandom& random) {
   Scene scene;
-  cv::Mat canvas = MakeBackground(options.scene_size, random);
+  cv::Mat canvas = MakeBackground(options.scene_size, options.max_clutter_shapes, random);
   for (const int label : labels) {
     PlaceObject(source, label, options, random, canvas, scene.objects);
   }
-  cv::Mat noise(canvas.size(), CV_32FC3);
-  const double sigma = random.Uniform(0.01, 0.05);
-  for (int y = 0; y < noise.rows; ++y) {
-    for (int x = 0; x < noise.cols; ++x) {
-      noise.at<cv::Vec3f>(y, x) = cv::Vec3f(static_cast<float>(sigma * random.Normal()),
-                                            static_cast<float>(sigma * random.Normal()),
-                                            static_cast<float>(sigma * random.Normal()));
-    }
-  }
-  canvas += noise;
-  canvas.convertTo(scene.image, CV_8UC3, 255.0);  // saturates to [0, 255]
+  scene.image = AddNoiseTo8Bit(canvas, random);
   return scene;
 }
 
@@ -255,6 +277,8 @@ struct SplitOutput {
   nlohmann::ordered_json coco_images = nlohmann::ordered_json::array();
   nlohmann::ordered_json coco_annotations = nlohmann::ordered_json::array();
   std::vector<int64_t> objects_per_class = std::vector<int64_t>(kNumClasses, 0);
+  std::string source_name;     // the Fashion-MNIST split: "train" or "t10k"
+  std::string object_sources;  // object_sources.txt lines
 };
 
 absl::Status WriteSplit(const SourceSplit& source, int num_images, int first_number,
@@ -297,6 +321,8 @@ absl::Status WriteSplit(const SourceSplit& source, int num_images, int first_num
                                {"height", options.scene_size}});
     for (const SceneObject& object : scene.objects) {
       ++out.objects_per_class[object.label];
+      absl::StrAppend(&out.object_sources, id, " ", out.source_name, " ", object.source_index,
+                      " ", FmnistClassNames()[object.label], "\n");
       out.coco_annotations.push_back(
           {{"id", next_annotation_id++},
            {"image_id", number},
@@ -345,6 +371,17 @@ std::string HistogramText(const FmnistDetResult& result) {
   return text;
 }
 
+std::string PretrainSplitText(const FmnistDetOptions& options, int64_t train_size) {
+  return absl::StrCat(
+      "# Fashion-MNIST train images reserved for backbone pre-training\n"
+      "# (//tools:pretrain_backbone); no pool (trainval) scene uses them, test scenes\n"
+      "# come from t10k. Half-open index ranges into train-images-idx3-ubyte.gz.\n"
+      "reserved_train_indices: [0, ", options.pretrain_reserved, ")\n",
+      "pretrain_fit_indices: [0, ", kFmnistPretrainHeldOut, ")\n",
+      "pretrain_held_out_indices: [", kFmnistPretrainHeldOut, ", ", options.pretrain_reserved,
+      ")\npool_train_indices: [", options.pretrain_reserved, ", ", train_size, ")\n");
+}
+
 }  // namespace
 
 const std::vector<std::string>& FmnistClassNames() {
@@ -366,21 +403,40 @@ absl::StatusOr<FmnistDetOptions> FmnistDetProfile(const std::string& profile) {
   } else if (profile == "full") {
     options.pool_images = 20000;
     options.test_images = 2000;
+  } else if (profile == "v2a" || profile == "v2b") {
+    options.format_version = 2;
+    options.pretrain_reserved = kFmnistPretrainReserved;
+    options.pool_images = 4000;
+    options.test_images = 1000;
+    const bool a = profile == "v2a";
+    options.scene_size = a ? 160 : 224;
+    options.min_objects = a ? 1 : 3;
+    options.max_objects = a ? 6 : 10;
+    options.min_object_size = a ? 24 : 16;
+    options.max_object_size = a ? 96 : 64;
+    options.max_clutter_shapes = a ? 4 : 14;
+    options.imbalance = a ? 4 : 20;
   } else {
     return absl::InvalidArgumentError(absl::StrCat(
-        "--profile: expected smoke, small or full, found '", profile, "'"));
+        "--profile: expected smoke, small, full, v2a or v2b, found '", profile, "'"));
   }
   return options;
 }
 
 std::string FmnistDetSettingsText(const FmnistDetOptions& o) {
-  return absl::StrCat("generator: huale fmnist_det v1\nprofile: ", o.profile,
+  // v1's text is unchanged, so v1 folders generated before v2 are reused.
+  const std::string v2_settings =
+      o.format_version < 2
+          ? ""
+          : absl::StrCat("clutter_shapes: 0..", o.max_clutter_shapes,
+                         "\npretrain_reserved_train_indices: [0, ", o.pretrain_reserved, ")\n");
+  return absl::StrCat("generator: huale fmnist_det v", o.format_version, "\nprofile: ", o.profile,
                       "\npool_images: ", o.pool_images, "\ntest_images: ", o.test_images,
                       "\nscene_size: ", o.scene_size, "\nobjects: ", o.min_objects, "..",
                       o.max_objects, "\nobject_size: ", o.min_object_size, "..",
                       o.max_object_size, "\nimbalance: ", o.imbalance,
                       "\nmax_overlap_iou: ", o.max_overlap_iou, "\nseed: ", o.seed,
-                      "\njpeg_quality: ", o.jpeg_quality, "\n");
+                      "\njpeg_quality: ", o.jpeg_quality, "\n", v2_settings);
 }
 
 absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
@@ -390,7 +446,8 @@ absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
   if (options.pool_images < 1 || options.test_images < 1 || options.min_objects < 1 ||
       options.max_objects < options.min_objects || options.min_object_size < 4 ||
       options.max_object_size < options.min_object_size ||
-      options.max_object_size > options.scene_size || options.imbalance < 1) {
+      options.max_object_size > options.scene_size || options.imbalance < 1 ||
+      options.max_clutter_shapes < 0 || options.pretrain_reserved < 0) {
     return absl::InvalidArgumentError(
         absl::StrCat("invalid generator settings:\n", FmnistDetSettingsText(options)));
   }
@@ -418,6 +475,16 @@ absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
   if (!train.ok()) return train.status();
   absl::StatusOr<SourceSplit> test = LoadSource(options.source_dir, "t10k");
   if (!test.ok()) return test.status();
+  for (std::vector<int>& indices : train->indices_of_class) {
+    indices.erase(std::remove_if(indices.begin(), indices.end(),
+                                 [&](int i) { return i < options.pretrain_reserved; }),
+                  indices.end());
+    if (indices.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "pretrain_reserved ", options.pretrain_reserved,
+          " leaves a class without train images for the pool"));
+    }
+  }
 
   const fs::path tmp = out.parent_path() / absl::StrCat(out.filename().string(), ".tmp-", getpid());
   fs::remove_all(tmp, error);
@@ -430,6 +497,8 @@ absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
   }
   FmnistDetResult result;
   SplitOutput pool, test_split;
+  pool.source_name = "train";
+  test_split.source_name = "t10k";
   int64_t annotation_id = 1;
   absl::Status status = WriteSplit(*train, options.pool_images, 1, options.imbalance,
                                    MixSeed(options.seed, 101), options, tmp, annotation_id, pool);
@@ -442,7 +511,14 @@ absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
   result.pool_images = options.pool_images;
   result.test_images = options.test_images;
   result.histogram = HistogramText(result);
-  const std::vector<std::pair<std::string, std::string>> files = {
+  std::vector<std::pair<std::string, std::string>> files;
+  if (options.format_version >= 2) {
+    files = {{"pretrain_split.txt", PretrainSplitText(options, train->images.dims[0])},
+             {"object_sources.txt",
+              absl::StrCat("# image_id split index class\n", pool.object_sources,
+                           test_split.object_sources)}};
+  }
+  files.insert(files.end(), {
       {"ImageSets/Main/trainval.txt", absl::StrCat(absl::StrJoin(pool.ids, "\n"), "\n")},
       {"ImageSets/Main/test.txt", absl::StrCat(absl::StrJoin(test_split.ids, "\n"), "\n")},
       {"annotations/instances_trainval.json", CocoJson(pool)},
@@ -450,7 +526,7 @@ absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
       {"classes.txt", absl::StrCat(absl::StrJoin(FmnistClassNames(), "\n"), "\n")},
       {"class_histogram.txt", result.histogram},
       {"generator_settings.txt", settings},  // last: marks a complete tree
-  };
+  });
   for (const auto& [name, contents] : files) {
     if (!status.ok()) break;
     status = WriteFileAtomically((tmp / name).string(), contents);
@@ -467,6 +543,21 @@ absl::StatusOr<FmnistDetResult> MakeFmnistDet(const FmnistDetOptions& options) {
     return status;
   }
   return result;
+}
+
+cv::Mat RenderFmnistObject(const uint8_t* pixels, int side, uint64_t seed) {
+  SeededRandom random(seed);
+  cv::Mat canvas = MakeBackground(side, /*max_shapes=*/6, random);
+  const cv::Mat scaled = ScaleObject(pixels, side / 2, side, random);
+  std::vector<cv::Point> nonzero;
+  cv::findNonZero(scaled, nonzero);
+  if (!nonzero.empty()) {
+    const cv::Rect tight = cv::boundingRect(nonzero);
+    const int x0 = static_cast<int>(random.UniformInt(-tight.x, side - tight.x - tight.width));
+    const int y0 = static_cast<int>(random.UniformInt(-tight.y, side - tight.y - tight.height));
+    BlendTinted(scaled, nonzero, x0, y0, random, canvas);
+  }
+  return AddNoiseTo8Bit(canvas, random);
 }
 
 }  // namespace huale

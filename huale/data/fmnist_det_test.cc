@@ -5,6 +5,9 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <numeric>
+#include <sstream>
 #include <string>
 
 #include "gmock/gmock.h"
@@ -169,6 +172,96 @@ TEST(FmnistDet, UnknownProfileAndMissingSourceAreErrors) {
   ASSERT_FALSE(result.ok());
   EXPECT_THAT(std::string(result.status().message()), HasSubstr("dataset-fashion-mnist"));
   EXPECT_FALSE(fs::exists(options->output_dir));
+}
+
+// Every file of a generated folder, relative path -> bytes.
+std::map<std::string, std::string> FolderBytes(const fs::path& root) {
+  std::map<std::string, std::string> files;
+  for (const auto& entry : fs::recursive_directory_iterator(root)) {
+    if (entry.is_regular_file()) {
+      files[fs::relative(entry.path(), root).string()] = ReadAll(entry.path());
+    }
+  }
+  return files;
+}
+
+class FmnistDetV2 : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(FmnistDetV2, PoolNeverUsesPretrainIndicesAndGenerationIsDeterministic) {
+  absl::StatusOr<FmnistDetOptions> options = FmnistDetProfile(GetParam());
+  ASSERT_TRUE(options.ok());
+  EXPECT_EQ(options->pretrain_reserved, kFmnistPretrainReserved);
+  options->pool_images = 40;  // small overrides: the profile's layout, fast
+  options->test_images = 12;
+  const std::string base = std::string(std::getenv("TEST_TMPDIR")) + "/fmnist/" + GetParam();
+  options->output_dir = base + "_1";
+  fs::remove_all(options->output_dir);
+  absl::StatusOr<FmnistDetResult> first = MakeFmnistDet(*options);
+  ASSERT_TRUE(first.ok()) << first.status();
+  options->output_dir = base + "_2";
+  fs::remove_all(options->output_dir);
+  ASSERT_TRUE(MakeFmnistDet(*options).ok());
+  const std::map<std::string, std::string> a = FolderBytes(base + "_1");
+  const std::map<std::string, std::string> b = FolderBytes(base + "_2");
+  EXPECT_EQ(a.size(), b.size());
+  for (const auto& [name, bytes] : a) {
+    ASSERT_TRUE(b.count(name)) << name;
+    EXPECT_TRUE(bytes == b.at(name)) << name << " differs between two generations";
+  }
+
+  EXPECT_THAT(a.at("pretrain_split.txt"), HasSubstr("reserved_train_indices: [0, 20000)\n"));
+  EXPECT_THAT(a.at("pretrain_split.txt"), HasSubstr("pool_train_indices: [20000, 60000)\n"));
+  std::istringstream sources(a.at("object_sources.txt"));
+  std::string line;
+  std::getline(sources, line);  // header
+  int64_t objects = 0;
+  while (std::getline(sources, line)) {
+    std::istringstream fields(line);
+    int image_id = 0, index = -1;
+    std::string split, name;
+    fields >> image_id >> split >> index >> name;
+    ++objects;
+    if (image_id <= options->pool_images) {
+      EXPECT_EQ(split, "train") << line;
+      EXPECT_GE(index, kFmnistPretrainReserved) << "pool object from a reserved index: " << line;
+    } else {
+      EXPECT_EQ(split, "t10k") << line;
+    }
+  }
+  const int64_t expected =
+      std::accumulate(first->pool_objects_per_class.begin(),
+                      first->pool_objects_per_class.end(), int64_t{0}) +
+      std::accumulate(first->test_objects_per_class.begin(),
+                      first->test_objects_per_class.end(), int64_t{0});
+  EXPECT_EQ(objects, expected);
+}
+
+INSTANTIATE_TEST_SUITE_P(Profiles, FmnistDetV2, ::testing::Values("v2a", "v2b"));
+
+TEST(FmnistDet, V1ProfilesReserveNothingAndKeepTheirSettingsText) {
+  for (const char* profile : {"smoke", "small", "full"}) {
+    absl::StatusOr<FmnistDetOptions> options = FmnistDetProfile(profile);
+    ASSERT_TRUE(options.ok());
+    EXPECT_EQ(options->pretrain_reserved, 0);
+    const std::string text = FmnistDetSettingsText(*options);
+    EXPECT_THAT(text, HasSubstr("generator: huale fmnist_det v1\n"));
+    EXPECT_THAT(text, ::testing::Not(HasSubstr("pretrain")));
+  }
+}
+
+TEST(FmnistDet, RenderedObjectIsDeterministicBySeed) {
+  std::vector<uint8_t> pixels(28 * 28, 0);
+  for (int y = 4; y < 24; ++y) {
+    for (int x = 8; x < 20; ++x) pixels[y * 28 + x] = 200;
+  }
+  const cv::Mat a = RenderFmnistObject(pixels.data(), 64, 7);
+  const cv::Mat b = RenderFmnistObject(pixels.data(), 64, 7);
+  const cv::Mat c = RenderFmnistObject(pixels.data(), 64, 8);
+  ASSERT_EQ(a.type(), CV_8UC3);
+  ASSERT_EQ(a.rows, 64);
+  ASSERT_EQ(a.cols, 64);
+  EXPECT_EQ(cv::norm(a, b, cv::NORM_L1), 0);
+  EXPECT_GT(cv::norm(a, c, cv::NORM_L1), 0);
 }
 
 }  // namespace

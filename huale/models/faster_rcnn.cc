@@ -426,6 +426,10 @@ absl::StatusOr<std::unique_ptr<Detector>> Build(absl::StatusOr<FasterRcnnConfig>
         absl::StrCat("model '", spec.name(), "': num_classes must be >= 1, found ", num_classes));
   }
   auto model = std::make_unique<FasterRcnn>(*config, num_classes);
+  if (!spec.backbone_weights().empty()) {
+    absl::Status loaded = LoadBackboneBodyFile(*model, spec.backbone_weights());
+    if (!loaded.ok()) return loaded;
+  }
   if (!spec.weights().empty()) {
     absl::Status loaded = model->LoadWeights(spec.weights());
     if (!loaded.ok()) return loaded;

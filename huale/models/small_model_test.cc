@@ -3,6 +3,7 @@
 // rejects bad targets with errors naming the image and the box.
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <memory>
 #include <string>
@@ -15,6 +16,8 @@
 #include "gtest/gtest.h"
 #include "huale/models/detector.h"
 #include "huale/models/faster_rcnn.h"
+#include "huale/models/resnet.h"
+#include "huale/models/weights.h"
 
 namespace huale {
 namespace {
@@ -291,6 +294,66 @@ TEST(SmallModel, IouHeadFillsPredictedIouAndFusesScores) {
   no_head.mutable_faster_rcnn()->set_iou_head(false);
   EXPECT_THAT(std::string(ModelRegistry::Get().Create(no_head.name(), no_head, 10).status().message()),
               HasSubstr("FasterRcnnOptions.score_fusion_alpha: a value != 1 needs iou_head"));
+}
+
+// Body weights as //tools:pretrain_backbone writes them (here: the body's own
+// names, no prefix) fill the detector's body and nothing else.
+TEST(SmallModel, BackboneWeightsFillTheBodyOnly) {
+  absl::StatusOr<FasterRcnnConfig> config = SmallFpnConfig(FasterRcnnOptions());
+  ASSERT_TRUE(config.ok());
+  torch::manual_seed(11);
+  ResNetBody body(config->body);
+  NamedTensors tensors;
+  for (const auto& p : body->named_parameters()) tensors.emplace_back(p.key(), p.value());
+  const std::string dir = std::getenv("TEST_TMPDIR");
+  const std::string path = dir + "/small_body.pt";
+  ASSERT_TRUE(WriteWeightsFile(path, tensors).ok());
+
+  torch::manual_seed(12);
+  std::unique_ptr<Detector> fresh = MakeSmall();
+  ModelSpec spec;
+  spec.set_name("fasterrcnn_small_fpn");
+  spec.set_backbone_weights(path);
+  torch::manual_seed(12);  // the same random initialisation as `fresh`
+  absl::StatusOr<std::unique_ptr<Detector>> loaded =
+      ModelRegistry::Get().Create(spec.name(), spec, 10);
+  ASSERT_TRUE(loaded.ok()) << loaded.status();
+  const auto params = (*loaded)->named_parameters();
+  const auto fresh_params = fresh->named_parameters();
+  EXPECT_TRUE(torch::equal(params["backbone.body.layer3.0.conv1.weight"],
+                           body->named_parameters()["layer3.0.conv1.weight"]));
+  EXPECT_TRUE(torch::equal(params["backbone.body.conv1.weight"],
+                           body->named_parameters()["conv1.weight"]));
+  EXPECT_FALSE(torch::equal(params["backbone.body.conv1.weight"],
+                            fresh_params["backbone.body.conv1.weight"]));
+  for (const auto& p : params) {  // FPN, RPN and RoI heads untouched
+    if (p.key().rfind("backbone.body.", 0) != 0) {
+      EXPECT_TRUE(torch::equal(p.value(), fresh_params[p.key()])) << p.key();
+    }
+  }
+}
+
+TEST(SmallModel, MismatchingOrMissingBackboneWeightsNameFileAndTensor) {
+  absl::StatusOr<ResNetOptions> r18 = ResNetPreset(18);
+  ASSERT_TRUE(r18.ok());
+  r18->norm = NormKind::kGroupNorm;
+  ResNetBody other(*r18);
+  NamedTensors tensors;
+  for (const auto& p : other->named_parameters()) tensors.emplace_back(p.key(), p.value());
+  const std::string path = std::string(std::getenv("TEST_TMPDIR")) + "/r18_body.pt";
+  ASSERT_TRUE(WriteWeightsFile(path, tensors).ok());
+  ModelSpec spec;
+  spec.set_name("fasterrcnn_small_fpn");
+  spec.set_backbone_weights(path);
+  const absl::Status wrong = ModelRegistry::Get().Create(spec.name(), spec, 10).status();
+  EXPECT_EQ(wrong.code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(std::string(wrong.message()),
+              HasSubstr(path + ": tensor 'backbone.body.conv1.weight': file has [64, 3, 7, 7], "
+                               "model expects [32, 3, 3, 3]"));
+  spec.set_backbone_weights("/nonexistent/body.pt");
+  const absl::Status missing = ModelRegistry::Get().Create(spec.name(), spec, 10).status();
+  EXPECT_EQ(missing.code(), absl::StatusCode::kNotFound);
+  EXPECT_THAT(std::string(missing.message()), HasSubstr("/nonexistent/body.pt"));
 }
 
 }  // namespace

@@ -11,6 +11,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "huale/core/atomic_file.h"
 
 namespace huale {
 namespace {
@@ -97,7 +98,25 @@ absl::Status LoadWeightsFile(torch::nn::Module& module, const std::string& path)
   for (const auto& [name, tensor] : *weights) {
     if (!absl::StartsWith(name, "backbone.body.")) backbone_only = false;
   }
-  return LoadNamedTensors(module, *weights, path, backbone_only ? "backbone.body." : "");
+  return LoadNamedTensors(module, *weights, path, backbone_only ? kBackboneBodyPrefix : "");
+}
+
+absl::Status LoadBackboneBodyFile(torch::nn::Module& module, const std::string& path) {
+  absl::StatusOr<NamedTensors> weights = ReadWeightsFile(path);
+  if (!weights.ok()) return weights.status();
+  const bool prefixed = !weights->empty() && absl::StartsWith(weights->front().first,
+                                                             kBackboneBodyPrefix);
+  if (!prefixed) {
+    for (auto& [name, tensor] : *weights) name = absl::StrCat(kBackboneBodyPrefix, name);
+  }
+  return LoadNamedTensors(module, *weights, path, kBackboneBodyPrefix);
+}
+
+absl::Status WriteWeightsFile(const std::string& path, const NamedTensors& tensors) {
+  c10::Dict<std::string, torch::Tensor> dict;
+  for (const auto& [name, tensor] : tensors) dict.insert(name, tensor.detach().cpu().contiguous());
+  const std::vector<char> bytes = torch::pickle_save(dict);
+  return WriteFileAtomically(path, absl::string_view(bytes.data(), bytes.size()));
 }
 
 }  // namespace huale

@@ -37,6 +37,18 @@ absl::Status LoadNamedTensors(torch::nn::Module& module, const NamedTensors& wei
 // "backbone.body." is a backbone (ImageNet) file and fills only that part.
 absl::Status LoadWeightsFile(torch::nn::Module& module, const std::string& path);
 
+// The detector's body prefix; a ResNet body's weights are stored under it.
+inline constexpr absl::string_view kBackboneBodyPrefix = "backbone.body.";
+
+// Fills only the tensors of `module` under "backbone.body." from `path`, whose
+// names are either all "backbone.body.*" or all the body's own ("conv1.weight",
+// "layer1.0.bn1.weight", ...); errors as LoadNamedTensors, naming the file.
+absl::Status LoadBackboneBodyFile(torch::nn::Module& module, const std::string& path);
+
+// Writes `tensors` as torch.save writes a dict str -> Tensor (what
+// ReadWeightsFile and Python's torch.load read), atomically (temp + rename).
+absl::Status WriteWeightsFile(const std::string& path, const NamedTensors& tensors);
+
 }  // namespace huale
 
 #endif  // HUALE_MODELS_WEIGHTS_H_

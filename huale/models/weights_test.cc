@@ -26,6 +26,17 @@ struct Net : torch::nn::Module {
   torch::Tensor stats;
 };
 
+// A detector's shape in miniature: backbone.body.conv1 and a head.
+struct BodyAndHead : torch::nn::Module {
+  BodyAndHead() {
+    auto backbone = register_module("backbone", std::make_shared<torch::nn::Module>());
+    auto body = backbone->register_module("body", std::make_shared<torch::nn::Module>());
+    conv = body->register_module("conv1", torch::nn::Linear(2, 2));
+    head = register_module("head", torch::nn::Linear(2, 1));
+  }
+  torch::nn::Linear conv{nullptr}, head{nullptr};
+};
+
 std::string Write(const std::string& name,
                   const std::vector<std::pair<std::string, torch::Tensor>>& tensors) {
   c10::Dict<std::string, torch::Tensor> dict;
@@ -90,20 +101,29 @@ TEST(Weights, UnreadableFilesAreErrors) {
 }
 
 TEST(Weights, BackboneFileFillsOnlyTheBackbone) {
-  struct Model : torch::nn::Module {
-    Model() {
-      auto backbone = register_module("backbone", std::make_shared<torch::nn::Module>());
-      auto body = backbone->register_module("body", std::make_shared<torch::nn::Module>());
-      conv = body->register_module("conv1", torch::nn::Linear(2, 2));
-      head = register_module("head", torch::nn::Linear(2, 1));
-    }
-    torch::nn::Linear conv{nullptr}, head{nullptr};
-  } model;
+  BodyAndHead model;
   const std::string path = Write("backbone.pt", {{"backbone.body.conv1.weight", torch::ones({2, 2})},
                                                  {"backbone.body.conv1.bias", torch::ones({2})}});
   const torch::Tensor head_before = model.head->weight.clone();
   ASSERT_TRUE(LoadWeightsFile(model, path).ok());
   EXPECT_TRUE(torch::equal(model.conv->weight, torch::ones({2, 2})));
+  EXPECT_TRUE(torch::equal(model.head->weight, head_before));
+}
+
+TEST(Weights, WrittenFileReadsBackAndFillsTheBodyUnderItsOwnNames) {
+  BodyAndHead model;
+  const char* tmp = std::getenv("TEST_TMPDIR");
+  const std::string path = absl::StrCat(tmp ? tmp : "/tmp", "/body.pt");
+  ASSERT_TRUE(WriteWeightsFile(path, {{"conv1.weight", torch::full({2, 2}, 3.0)},
+                                      {"conv1.bias", torch::ones({2})}})
+                  .ok());
+  absl::StatusOr<NamedTensors> read = ReadWeightsFile(path);
+  ASSERT_TRUE(read.ok()) << read.status();
+  ASSERT_EQ(read->size(), 2u);
+  EXPECT_EQ((*read)[0].first, "conv1.weight");
+  const torch::Tensor head_before = model.head->weight.clone();
+  ASSERT_TRUE(LoadBackboneBodyFile(model, path).ok());
+  EXPECT_TRUE(torch::equal(model.conv->weight, torch::full({2, 2}, 3.0)));
   EXPECT_TRUE(torch::equal(model.head->weight, head_before));
 }
 
