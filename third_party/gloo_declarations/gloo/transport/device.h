@@ -1,0 +1,2 @@
+// See gloo/algorithm.h: declarations only, for ProcessGroupGloo.hpp.
+#include "gloo/algorithm.h"  // IWYU pragma: export
