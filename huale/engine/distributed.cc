@@ -291,7 +291,9 @@ class C10dCollectives : public Collectives {
       std::lock_guard<std::mutex> lock(mutex_);
       ++sequence_;
       step_ = std::string(what);
+      beat_pending_ = true;
     }
+    heartbeat_wake_.notify_all();
     try {
       c10::intrusive_ptr<c10d::Work> work = collective();
       if (!work->wait(ToChrono(options_.timeout))) {
@@ -329,8 +331,9 @@ class C10dCollectives : public Collectives {
 
   static std::string HeartbeatKey(int rank) { return absl::StrCat("huale/heartbeat/", rank); }
 
-  // Every second: "<wall ms> <collective #> <step>" under this rank's key, from
-  // a store connection of its own.
+  // Every second and at each new collective (as fast as the store answers):
+  // "<wall ms> <collective #> <step>" under this rank's key, from a store
+  // connection of its own, off the collective's path.
   void StartHeartbeat() {
     c10::intrusive_ptr<c10d::Store> store;
     try {
@@ -349,7 +352,9 @@ class C10dCollectives : public Collectives {
           return;  // the store is gone (rank 0 exited): nothing left to report to
         }
         lock.lock();
-        heartbeat_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return stop_heartbeat_; });
+        heartbeat_wake_.wait_for(lock, std::chrono::seconds(1),
+                                 [this] { return stop_heartbeat_ || beat_pending_; });
+        beat_pending_ = false;
       }
     });
   }
@@ -462,6 +467,7 @@ class C10dCollectives : public Collectives {
   int64_t sequence_ = 0;
   std::string step_ = "starting";
   bool stop_heartbeat_ = false;
+  bool beat_pending_ = false;
   std::condition_variable heartbeat_wake_;
   std::thread heartbeat_;
 };
