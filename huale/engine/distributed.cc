@@ -526,6 +526,15 @@ absl::StatusOr<std::string> Collectives::BroadcastBytes(const std::string& bytes
   return std::string(begin, begin + *length);
 }
 
+absl::Status BroadcastModuleState(torch::nn::Module& module, Collectives& group,
+                                  absl::string_view what) {
+  if (group.world_size() == 1) return absl::OkStatus();
+  std::vector<torch::Tensor> state;
+  for (const torch::Tensor& p : module.parameters()) state.push_back(p);
+  for (const torch::Tensor& b : module.buffers()) state.push_back(b);
+  return group.Broadcast(state, what);
+}
+
 std::unique_ptr<Collectives> SingleProcess() { return std::make_unique<SingleProcessCollectives>(); }
 
 absl::StatusOr<std::unique_ptr<Collectives>> JoinProcessGroup(const DistributedOptions& options) {

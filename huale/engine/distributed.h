@@ -28,6 +28,12 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
+namespace torch {
+namespace nn {
+class Module;
+}  // namespace nn
+}  // namespace torch
+
 namespace huale {
 
 struct DistributedOptions {
@@ -80,6 +86,11 @@ class Collectives {
   absl::StatusOr<int64_t> BroadcastValue(int64_t value, absl::string_view what);
   absl::StatusOr<std::string> BroadcastBytes(const std::string& bytes, absl::string_view what);
 };
+
+// Rank 0's parameters and buffers in `module` on every rank (the same start
+// for data-parallel training, or a model only rank 0 read from the run folder).
+absl::Status BroadcastModuleState(torch::nn::Module& module, Collectives& group,
+                                  absl::string_view what);
 
 // World size 1: every collective returns at once (nothing to exchange).
 std::unique_ptr<Collectives> SingleProcess();

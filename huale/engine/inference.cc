@@ -58,7 +58,7 @@ absl::StatusOr<std::vector<ImageDetections>> DetectImages(Detector& model, const
   torch::NoGradGuard no_grad;
   DataLoader loader(dataset, indices, PlainLoaderOptions(options));
   loader.StartEpoch(0);
-  ProgressBar bar(options.label, loader.size(), "img");
+  ProgressBar bar(options.label, loader.size(), "img", options.progress);
   std::vector<ImageDetections> all;
   all.reserve(indices.size());
   while (true) {
@@ -97,7 +97,7 @@ absl::StatusOr<PoolScoringResult> ScorePool(Detector* model, const Dataset& data
     torch::NoGradGuard no_grad;
     DataLoader loader(dataset, indices, PlainLoaderOptions(options));
     loader.StartEpoch(0);
-    ProgressBar bar(options.label, loader.size(), "img");
+    ProgressBar bar(options.label, loader.size(), "img", options.progress);
     DetectOptions detect_options;
     detect_options.class_probs = true;
     detect_options.one_per_proposal = options.one_detection_per_proposal;

@@ -5,6 +5,7 @@
 #define HUALE_ENGINE_INFERENCE_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,9 @@ struct InferenceOptions {
   // Pool scoring's detections: AcquisitionSpec.one_detection_per_proposal.
   bool one_detection_per_proposal = true;
   std::string label;  // progress bar prefix
+  // Where the progress bar goes; null = nowhere (the non-main ranks of a
+  // distributed run).
+  FILE* progress = stderr;
 };
 
 // The pipeline a run evaluates and scores with: the training resize, batch
