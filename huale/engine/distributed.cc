@@ -546,8 +546,11 @@ absl::StatusOr<std::unique_ptr<Collectives>> JoinProcessGroup(const DistributedO
   return C10dCollectives::Join(options);
 }
 
-std::pair<int64_t, int64_t> ShardRange(int64_t n, int rank, int world_size) {
-  return {n * rank / world_size, n * (rank + 1) / world_size};
+std::pair<int64_t, int64_t> ShardRange(int64_t n, int rank, int world_size, int64_t granule) {
+  granule = std::max<int64_t>(granule, 1);
+  const int64_t granules = (n + granule - 1) / granule;
+  const auto edge = [&](int r) { return std::min(n, granules * r / world_size * granule); };
+  return {edge(rank), edge(rank + 1)};
 }
 
 }  // namespace huale

@@ -101,9 +101,12 @@ std::unique_ptr<Collectives> SingleProcess();
 absl::StatusOr<std::unique_ptr<Collectives>> JoinProcessGroup(const DistributedOptions& options);
 
 // The [begin, end) slice of `n` items that `rank` of `world_size` handles:
-// contiguous blocks in rank order, sizes differing by at most one, so the
-// ranks' results concatenated in rank order are in the original order.
-std::pair<int64_t, int64_t> ShardRange(int64_t n, int rank, int world_size);
+// contiguous blocks in rank order, so the ranks' results concatenated in rank
+// order are in the original order. Blocks are made of whole granules of
+// `granule` items (the last may be short), their counts differing by at most
+// one: with granule = the batch size every rank's batches are batches of the
+// one-process order, so padding and batch statistics are the same.
+std::pair<int64_t, int64_t> ShardRange(int64_t n, int rank, int world_size, int64_t granule = 1);
 
 }  // namespace huale
 

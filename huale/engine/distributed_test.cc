@@ -5,16 +5,13 @@
 
 #include <netinet/in.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -26,57 +23,12 @@
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-
-extern char** environ;
+#include "huale/engine/multi_process_testing.h"
 
 namespace huale {
 namespace {
 
 using ::testing::HasSubstr;
-
-std::string g_self;  // this binary, for the ranks
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in address{};
-  address.sin_family = AF_INET;
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address));
-  socklen_t length = sizeof(address);
-  getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-  close(fd);
-  return ntohs(address.sin_port);
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
-// Starts this binary as `rank` of `world` in role `role`; its report goes to `out`.
-pid_t StartRank(const std::string& role, int rank, int world, int port, const std::string& out) {
-  std::vector<std::string> env = {
-      absl::StrCat("HUALE_TEST_ROLE=", role), absl::StrCat("RANK=", rank),
-      absl::StrCat("WORLD_SIZE=", world),     "MASTER_ADDR=127.0.0.1",
-      absl::StrCat("MASTER_PORT=", port),     absl::StrCat("HUALE_TEST_OUT=", out)};
-  for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
-  std::vector<char*> envp;
-  for (std::string& e : env) envp.push_back(e.data());
-  envp.push_back(nullptr);
-  std::string self = g_self;
-  char* argv[] = {self.data(), nullptr};
-  pid_t pid = 0;
-  EXPECT_EQ(posix_spawn(&pid, self.c_str(), nullptr, nullptr, argv, envp.data()), 0);
-  return pid;
-}
-
-int WaitExit(pid_t pid) {
-  int status = 0;
-  waitpid(pid, &status, 0);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-}
 
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -195,18 +147,24 @@ TEST(DistributedOptionsTest, ReadsTorchrunEnvironment) {
 }
 
 TEST(ShardRangeTest, ContiguousBlocksCoverEverythingOnce) {
-  for (int world : {1, 2, 3, 7}) {
-    for (int64_t n : {0, 1, 5, 100, 101}) {
-      int64_t next = 0;
-      for (int r = 0; r < world; ++r) {
-        auto [begin, end] = ShardRange(n, r, world);
-        EXPECT_EQ(begin, next);
-        EXPECT_LE(end - begin, n / world + 1);
-        next = end;
+  for (int64_t granule : {1, 4}) {
+    for (int world : {1, 2, 3, 7}) {
+      for (int64_t n : {0, 1, 5, 100, 101}) {
+        int64_t next = 0;
+        for (int r = 0; r < world; ++r) {
+          auto [begin, end] = ShardRange(n, r, world, granule);
+          EXPECT_EQ(begin, next);
+          EXPECT_TRUE(begin % granule == 0 || begin == n) << begin;
+          const int64_t granules = (n + granule - 1) / granule;
+          EXPECT_LE(end - begin, (granules / world + 1) * granule);
+          next = end;
+        }
+        EXPECT_EQ(next, n);
       }
-      EXPECT_EQ(next, n);
     }
   }
+  EXPECT_EQ(ShardRange(10, 0, 2, 4), std::make_pair(int64_t{0}, int64_t{4}));
+  EXPECT_EQ(ShardRange(10, 1, 2, 4), std::make_pair(int64_t{4}, int64_t{10}));
 }
 
 TEST(SingleProcessTest, CollectivesAreIdentities) {
@@ -224,12 +182,12 @@ TEST(DistributedTest, TwoProcessesExchangeTensorsAndBytes) {
   const std::string out0 = TempPath("c0"), out1 = TempPath("c1");
   pid_t r0 = StartRank("collectives", 0, 2, port, out0);
   pid_t r1 = StartRank("collectives", 1, 2, port, out1);
-  EXPECT_EQ(WaitExit(r0), 0) << ReadFile(out0);
-  EXPECT_EQ(WaitExit(r1), 0) << ReadFile(out1);
+  EXPECT_EQ(WaitExit(r0), 0) << ReadWholeFile(out0);
+  EXPECT_EQ(WaitExit(r1), 0) << ReadWholeFile(out1);
   const std::string expected =
       "sum 3 9 1\nbroadcast 28\ngather 1:a 5:bcd\nbytes from rank 0\nok\n";
-  EXPECT_EQ(ReadFile(out0), expected);
-  EXPECT_EQ(ReadFile(out1), expected);
+  EXPECT_EQ(ReadWholeFile(out0), expected);
+  EXPECT_EQ(ReadWholeFile(out1), expected);
 }
 
 TEST(DistributedTest, KilledRankIsNamedAndTheOtherExitsNonZero) {
@@ -239,7 +197,7 @@ TEST(DistributedTest, KilledRankIsNamedAndTheOtherExitsNonZero) {
   pid_t r1 = StartRank("dies", 1, 2, port, out1);
   EXPECT_EQ(WaitExit(r1), 128 + SIGKILL);
   EXPECT_EQ(WaitExit(r0), 1);
-  const std::string report = ReadFile(out0);
+  const std::string report = ReadWholeFile(out0);
   std::cout << "rank 0 reported:\n" << report;
   EXPECT_THAT(report, HasSubstr("rank 0 of 2: train step"));
   EXPECT_THAT(report, HasSubstr("rank 1 stopped"));
@@ -256,7 +214,7 @@ TEST(DistributedTest, HungRankTimesOutAndIsNamed) {
   EXPECT_EQ(WaitExit(r0), 1);
   kill(r1, SIGKILL);
   WaitExit(r1);
-  const std::string report = ReadFile(out0);
+  const std::string report = ReadWholeFile(out0);
   std::cout << "rank 0 reported:\n" << report;
   EXPECT_THAT(report, HasSubstr("rank 1 stopped (no heartbeat"));
   double seconds = 1e9;
@@ -306,14 +264,7 @@ TEST(DistributedTest, UnreachableMasterIsAClearErrorWithinTheTimeout) {
 }  // namespace huale
 
 int main(int argc, char** argv) {
-  huale::g_self = "/proc/self/exe";
-  char resolved[4096] = {};
-  if (ssize_t n = readlink("/proc/self/exe", resolved, sizeof(resolved) - 1); n > 0) {
-    huale::g_self = std::string(resolved, n);
-  }
-  if (const char* role = std::getenv("HUALE_TEST_ROLE"); role != nullptr) {
-    return huale::RunRole(role);
-  }
+  if (const std::string role = huale::TestRole(); !role.empty()) return huale::RunRole(role);
   testing::InitGoogleTest(&argc, argv);
   return RUN_ALL_TESTS();
 }

@@ -9,9 +9,11 @@
 namespace huale {
 namespace {
 
-std::vector<int64_t> MyShard(const Collectives& group, const std::vector<int64_t>& indices) {
-  const auto [begin, end] =
-      ShardRange(static_cast<int64_t>(indices.size()), group.rank(), group.world_size());
+// Whole batches of the one-process order (see ShardRange).
+std::vector<int64_t> MyShard(const Collectives& group, const std::vector<int64_t>& indices,
+                             const InferenceOptions& options) {
+  const auto [begin, end] = ShardRange(static_cast<int64_t>(indices.size()), group.rank(),
+                                       group.world_size(), options.batch_size);
   return std::vector<int64_t>(indices.begin() + begin, indices.begin() + end);
 }
 
@@ -120,7 +122,7 @@ absl::StatusOr<std::vector<ImageDetections>> DetectImagesSharded(
     return DetectImages(model, dataset, indices, options, detect_options);
   }
   absl::StatusOr<std::vector<ImageDetections>> mine =
-      DetectImages(model, dataset, MyShard(group, indices), options, detect_options);
+      DetectImages(model, dataset, MyShard(group, indices, options), options, detect_options);
   if (!mine.ok()) return mine.status();
   return GatherAll<ImageDetections>(group, *mine, absl::StrCat(options.label, ": gather"),
                                     &EncodeDetections, &DecodeDetections);
@@ -137,7 +139,7 @@ absl::StatusOr<PoolScoringResult> ScorePoolSharded(Collectives& group, Detector*
   }
   const auto start = std::chrono::steady_clock::now();
   absl::StatusOr<PoolScoringResult> mine =
-      ScorePool(model, dataset, MyShard(group, indices), acquisition, context, options);
+      ScorePool(model, dataset, MyShard(group, indices, options), acquisition, context, options);
   if (!mine.ok()) return mine.status();
   absl::StatusOr<std::vector<ImageScore>> all = GatherAll<ImageScore>(
       group, mine->scores, absl::StrCat(options.label, ": gather"), &EncodeScores, &DecodeScores);
