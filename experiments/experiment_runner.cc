@@ -40,8 +40,10 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const ExperimentPlan& plan) {
   return data;
 }
 
-absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume) {
+absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume,
+                           Collectives* group) {
   LoopOptions options;
+  options.collectives = group;
   options.resume = resume;
   options.spec_as_written = SpecText(plan.as_written);
   options.legacy_spec_text = SpecText(plan.spec);

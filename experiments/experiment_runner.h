@@ -7,6 +7,7 @@
 #include "absl/status/statusor.h"
 #include "experiments/spec_validation.h"
 #include "huale/data/dataset.h"
+#include "huale/engine/distributed.h"
 
 namespace huale {
 
@@ -20,8 +21,10 @@ struct ExperimentData {
 absl::StatusOr<ExperimentData> LoadExperimentData(const ExperimentPlan& plan);
 
 // The loop in plan.run_directory; spec.pbtxt records plan.as_written. `resume`
-// continues a run folder started with the same spec.
-absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume);
+// continues a run folder started with the same spec. `group`: the process
+// group of a distributed run (launch.h), null for one process.
+absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume,
+                           Collectives* group = nullptr);
 
 }  // namespace huale
 

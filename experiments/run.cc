@@ -3,6 +3,8 @@
 //   bazel run //experiments:run -- --spec=fmnist_huale.pbtxt
 //   bazel run //experiments:run -- --spec=voc07_huale --dry_run
 //   bazel run //experiments:run -- --list
+//   torchrun --nproc-per-node=2 --no-python bazel-bin/experiments/run --spec=...
+//     (several processes: see launch.h and the README)
 //
 // Exit codes: 0 done, 1 the run failed, 2 the spec or command line is invalid
 // (nothing was started).
@@ -17,6 +19,7 @@
 #include "absl/strings/str_format.h"
 #include "experiments/command_line.h"
 #include "experiments/experiment_runner.h"
+#include "experiments/launch.h"
 #include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
 #include "experiments/spec_validation.h"
@@ -74,18 +77,37 @@ int Main() {
     std::cerr << "error: " << plan.status().message() << "\n";
     return kExitInvalid;
   }
-  std::cout << DescribePlan(*plan);
-  if (absl::GetFlag(FLAGS_dry_run)) return 0;
+  if (absl::GetFlag(FLAGS_dry_run)) {
+    std::cout << DescribePlan(*plan);
+    return 0;
+  }
+  absl::StatusOr<DistributedOptions> launch = LaunchOptions(plan->spec.device());
+  if (!launch.ok()) {
+    std::cerr << "error: " << launch.status().message() << "\n";
+    return kExitInvalid;
+  }
+  plan->spec.set_device(launch->device);
+  const bool distributed = launch->world_size > 1;
+  absl::StatusOr<std::unique_ptr<Collectives>> group = JoinLaunchGroup(*launch);
+  if (!group.ok()) {
+    std::cerr << "error: " << group.status().message() << "\n";
+    if (distributed) ExitDistributed(kExitInvalid);
+    return kExitInvalid;
+  }
+  if ((*group)->is_main()) std::cout << DescribePlan(*plan);
   torch::set_num_threads(ChooseThreadCount(absl::GetFlag(FLAGS_threads), plan->spec.threads()));
   absl::StatusOr<ExperimentData> data = LoadExperimentData(*plan);
   if (!data.ok()) {
     std::cerr << "error: " << plan->spec_path << ": " << data.status().message() << "\n";
+    if (distributed) ExitDistributed(kExitInvalid);
     return kExitInvalid;
   }
-  absl::Status status = RunExperiment(*plan, *data, absl::GetFlag(FLAGS_resume));
+  absl::Status status = RunExperiment(*plan, *data, absl::GetFlag(FLAGS_resume), group->get());
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";
-    return status.code() == absl::StatusCode::kAlreadyExists ? kExitInvalid : 1;
+    const int code = status.code() == absl::StatusCode::kAlreadyExists ? kExitInvalid : 1;
+    if (distributed) ExitDistributed(code);
+    return code;
   }
   return 0;
 }

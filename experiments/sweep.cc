@@ -26,6 +26,7 @@
 #include "absl/strings/str_split.h"
 #include "experiments/command_line.h"
 #include "experiments/experiment_runner.h"
+#include "experiments/launch.h"
 #include "experiments/png_backend.h"
 #include "experiments/process_setup.h"
 #include "experiments/spec_loader.h"
@@ -127,22 +128,25 @@ absl::StatusOr<Sweep> PlanSweep() {
 }
 
 // Runs (or with --report_only only reads) every job; the runs in --specs order.
-absl::StatusOr<std::vector<RunMetrics>> RunJobs(const Sweep& sweep) {
+// In a distributed sweep every rank runs every job; rank 0 alone reads the
+// results (the others return none).
+absl::StatusOr<std::vector<RunMetrics>> RunJobs(const Sweep& sweep, Collectives& group) {
   std::vector<RunMetrics> runs;
   for (size_t i = 0; i < sweep.jobs.size(); ++i) {
     const Job& job = sweep.jobs[i];
     if (!absl::GetFlag(FLAGS_report_only)) {
-      std::cerr << "=== [" << i + 1 << "/" << sweep.jobs.size() << "] " << job.method << " seed "
+      if (group.is_main()) std::cerr << "=== [" << i + 1 << "/" << sweep.jobs.size() << "] " << job.method << " seed "
                 << job.seed << "\n";
       absl::StatusOr<ExperimentData> data = LoadExperimentData(job.plan);
       // A sweep always continues what is there.
-      absl::Status status = data.ok() ? RunExperiment(job.plan, *data, /*resume=*/true)
+      absl::Status status = data.ok() ? RunExperiment(job.plan, *data, /*resume=*/true, &group)
                                       : data.status();
       if (!status.ok()) {
         return absl::Status(status.code(), absl::StrCat(job.method, " seed ", job.seed, ": ",
                                                         status.message()));
       }
     }
+    if (!group.is_main()) continue;
     absl::StatusOr<RunMetrics> metrics =
         LoadRunMetrics(job.plan.run_directory, job.method, job.seed);
     if (!metrics.ok()) return metrics.status();
@@ -228,8 +232,27 @@ int Main() {
   if (!sweep.ok()) return Fail(sweep.status(), kExitUsage);
   torch::set_num_threads(
       ChooseThreadCount(absl::GetFlag(FLAGS_threads), sweep->jobs.front().plan.spec.threads()));
-  absl::StatusOr<std::vector<RunMetrics>> runs = RunJobs(*sweep);
-  if (!runs.ok()) return Fail(runs.status(), 1);
+  absl::StatusOr<DistributedOptions> launch = LaunchOptions(sweep->jobs.front().plan.spec.device());
+  if (!launch.ok()) return Fail(launch.status(), kExitUsage);
+  const bool distributed = launch->world_size > 1;
+  if (distributed && absl::GetFlag(FLAGS_report_only)) {
+    return Fail(absl::InvalidArgumentError("--report_only runs nothing: start one process"),
+                kExitUsage);
+  }
+  for (Job& job : sweep->jobs) job.plan.spec.set_device(launch->device);
+  absl::StatusOr<std::unique_ptr<Collectives>> group = JoinLaunchGroup(*launch);
+  if (!group.ok()) {
+    Fail(group.status(), kExitUsage);
+    if (distributed) ExitDistributed(kExitUsage);
+    return kExitUsage;
+  }
+  absl::StatusOr<std::vector<RunMetrics>> runs = RunJobs(*sweep, **group);
+  if (!runs.ok()) {
+    Fail(runs.status(), 1);
+    if (distributed) ExitDistributed(1);
+    return 1;
+  }
+  if (!(*group)->is_main()) return 0;
 
   const std::string metric_name = MetricName(*sweep);
   const std::string table = SummaryTable(*sweep, *runs, metric_name);

@@ -86,6 +86,9 @@ DataLoader::DataLoader(const Dataset& dataset, std::vector<int64_t> indices,
       log_(options_.fail_fast) {
   CHECK_GE(options_.batch_size, 1);
   CHECK_GE(options_.num_threads, 1);
+  CHECK(options_.num_shards >= 1 && options_.shard_index >= 0 &&
+        options_.shard_index < options_.num_shards)
+      << "shard " << options_.shard_index << " of " << options_.num_shards;
   for (const int64_t index : indices_) {
     CHECK(index >= 0 && index < static_cast<int64_t>(dataset_.images.size()))
         << "loader index " << index << " outside the dataset of " << dataset_.images.size();
@@ -119,35 +122,50 @@ void DataLoader::StartEpoch(int64_t epoch) {
   for (size_t i = 0; i < order_.size(); ++i) {
     flips_[i] = flip_random.Uniform01() < options_.flip_probability;
   }
+  // Global batches, this shard's slice of each.
+  mine_.clear();
+  batches_.clear();
+  const int64_t total = static_cast<int64_t>(order_.size());
+  const int64_t b = options_.batch_size, n = options_.num_shards, s = options_.shard_index;
+  for (int64_t first = 0; first < total; first += b) {
+    const int64_t m = std::min(b, total - first);
+    if (options_.drop_last && m < b) break;
+    const int64_t begin = static_cast<int64_t>(mine_.size());
+    for (int64_t p = first + s * m / n; p < first + (s + 1) * m / n; ++p) mine_.push_back(p);
+    batches_.emplace_back(begin, static_cast<int64_t>(mine_.size()));
+  }
+  next_batch_ = 0;
   next_to_claim_ = 0;
   next_to_consume_ = 0;
   ready_.clear();
   stop_ = false;
   started_ = true;
-  const int threads = std::max<int>(1, std::min<int64_t>(options_.num_threads, order_.size()));
+  const int threads = std::max<int>(1, std::min<int64_t>(options_.num_threads, mine_.size()));
   for (int i = 0; i < threads; ++i) workers_.emplace_back([this] { WorkerLoop(); });
 }
 
 void DataLoader::WorkerLoop() {
   const int64_t capacity = std::max<int64_t>(
       options_.num_threads, static_cast<int64_t>(options_.prefetch_batches) * options_.batch_size);
-  const int64_t total = static_cast<int64_t>(order_.size());
+  const int64_t total = static_cast<int64_t>(mine_.size());
   while (true) {
-    int64_t position;
+    int64_t claimed;
     {
       std::unique_lock<std::mutex> lock(mutex_);
       slot_free_.wait(lock, [&] {
         return stop_ || next_to_claim_ >= total || next_to_claim_ < next_to_consume_ + capacity;
       });
       if (stop_ || next_to_claim_ >= total) return;
-      position = next_to_claim_++;
+      claimed = next_to_claim_++;
     }
+    const int64_t position = mine_[claimed];
     const int64_t index = order_[position];
     Slot slot;
     absl::StatusOr<LoadedImage> loaded =
         LoadImage(dataset_, index, options_.transform, flips_[position]);
     if (loaded.ok()) {
       slot.image = std::move(*loaded);
+      slot.image->epoch_position = position;
     } else {
       slot.status = log_.Skip(BadSampleKind::kCorruptImage,
                               absl::StrCat("image '", dataset_.images[index].id,
@@ -155,42 +173,40 @@ void DataLoader::WorkerLoop() {
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
-      ready_.emplace(position, std::move(slot));
+      ready_.emplace(claimed, std::move(slot));
     }
     slot_ready_.notify_all();
   }
 }
 
+int64_t DataLoader::num_batches() const {
+  const int64_t n = size(), b = options_.batch_size;
+  return options_.drop_last ? n / b : (n + b - 1) / b;
+}
+
 absl::StatusOr<std::optional<Batch>> DataLoader::Next() {
   if (!started_) StartEpoch(0);
-  const int64_t total = static_cast<int64_t>(order_.size());
+  if (next_batch_ >= static_cast<int64_t>(batches_.size())) return std::optional<Batch>();
+  const auto [begin, end] = batches_[next_batch_++];
   Batch batch;
-  while (static_cast<int>(batch.size()) < options_.batch_size) {
+  for (int64_t j = begin; j < end; ++j) {
     Slot slot;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      if (next_to_consume_ >= total) break;
-      slot_ready_.wait(lock, [&] { return stop_ || ready_.count(next_to_consume_) > 0; });
-      if (stop_) break;
-      auto it = ready_.find(next_to_consume_);
+      slot_ready_.wait(lock, [&] { return stop_ || ready_.count(j) > 0; });
+      if (stop_) return absl::CancelledError("the loader was stopped");
+      auto it = ready_.find(j);
       slot = std::move(it->second);
       ready_.erase(it);
-      ++next_to_consume_;
+      next_to_consume_ = j + 1;
     }
     slot_free_.notify_all();
     if (!slot.status.ok()) {
       StopWorkers();
-      {
-        std::lock_guard<std::mutex> lock(mutex_);
-        next_to_consume_ = total;  // the epoch ends here
-      }
+      next_batch_ = static_cast<int64_t>(batches_.size());  // the epoch ends here
       return slot.status;
     }
     if (slot.image) batch.push_back(std::move(*slot.image));
-  }
-  if (batch.empty()) return std::optional<Batch>();
-  if (options_.drop_last && static_cast<int>(batch.size()) < options_.batch_size) {
-    return std::optional<Batch>();
   }
   return std::optional<Batch>(std::move(batch));
 }

@@ -38,6 +38,10 @@ struct LoadedImage {
   bool flipped = false;
   int original_width = 0;
   int original_height = 0;
+  // Position in the loader's epoch order (0 for images loaded otherwise): with
+  // the seed and epoch it names the image's draws (e.g. the detector's samplers)
+  // whatever batch or process it lands in.
+  int64_t epoch_position = 0;
 };
 
 using Batch = std::vector<LoadedImage>;
@@ -55,6 +59,14 @@ struct LoaderOptions {
   double flip_probability = 0;
   // Leave out a last, smaller batch.
   bool drop_last = false;
+  // Data-parallel sharding. Batches are formed over the whole seeded epoch
+  // order exactly as with one shard (same order, flips and batch boundaries:
+  // batch k is positions [k*b, (k+1)*b)); this loader decodes and returns only
+  // its slice of each: of a batch of m positions, shard s of n takes
+  // [floor(s*m/n), floor((s+1)*m/n)). Every shard returns one Batch (maybe
+  // empty) per global batch, so the shards stay in step.
+  int shard_index = 0;
+  int num_shards = 1;
   // A corrupt or missing image stops the epoch with an error (FAIL_FAST) or is
   // skipped and counted (SKIP_AND_COUNT).
   bool fail_fast = false;
@@ -83,12 +95,17 @@ class DataLoader {
   // Starts (or restarts) epoch `epoch`: order and flips depend on (seed, epoch).
   void StartEpoch(int64_t epoch);
 
-  // The next batch of the current epoch; nullopt once the epoch is done. Under
-  // fail_fast, a bad image ends the epoch with its error. Starts epoch 0 if no
-  // epoch was started.
+  // The next batch of the current epoch; nullopt once the epoch is done. Batch k
+  // holds the positions [k*b, (k+1)*b) of the epoch order (this shard's part of
+  // them); a skipped image leaves its batch one smaller, and a batch whose
+  // images were all skipped is empty, not the end. Under fail_fast, a bad image
+  // ends the epoch with its error. Starts epoch 0 if no epoch was started.
   absl::StatusOr<std::optional<Batch>> Next();
 
+  // Images in an epoch, over all shards.
   int64_t size() const { return static_cast<int64_t>(indices_.size()); }
+  // Batches in an epoch (the same on every shard).
+  int64_t num_batches() const;
   // Images skipped so far (all epochs).
   BadSampleSummary bad_samples() const { return log_.summary(); }
 
@@ -114,6 +131,12 @@ class DataLoader {
   int64_t epoch_ = 0;
   std::vector<int64_t> order_;  // dataset indices in this epoch's order
   std::vector<bool> flips_;
+  // The epoch positions this shard loads, in order, and per global batch its
+  // [begin, end) range of them. Workers and the consumer count in mine_'s
+  // indices.
+  std::vector<int64_t> mine_;
+  std::vector<std::pair<int64_t, int64_t>> batches_;
+  int64_t next_batch_ = 0;
   int64_t next_to_claim_ = 0;
   int64_t next_to_consume_ = 0;
   std::map<int64_t, Slot> ready_;

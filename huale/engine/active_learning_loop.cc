@@ -1,6 +1,7 @@
 #include "huale/engine/active_learning_loop.h"
 
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -25,6 +26,7 @@
 #include "huale/engine/initial_model_cache.h"
 #include "huale/engine/progress.h"
 #include "huale/engine/run_folder.h"
+#include "huale/engine/sharded_inference.h"
 #include "huale/engine/trainer.h"
 #include "huale/eval/evaluator.h"
 #include "huale/models/detector.h"
@@ -87,22 +89,36 @@ absl::StatusOr<Pools> PoolsForCycle(const ExperimentSpec& spec, const Dataset& p
 class Loop {
  public:
   Loop(const ExperimentSpec& spec, const Dataset& pool, const Dataset& test,
-       const std::string& run_directory)
-      : spec_(spec), pool_(pool), test_(test), folder_(run_directory), initial_models_(spec) {}
+       const std::string& run_directory, Collectives& group)
+      : spec_(spec),
+        pool_(pool),
+        test_(test),
+        folder_(run_directory),
+        initial_models_(spec),
+        group_(group),
+        main_(group.is_main()) {}
 
   absl::Status Run(const LoopOptions& options) {
     // Tiny warm-up gradients of a fresh model produce denormal floats, which run
     // tens of times slower on x86; flushing them to zero changes no result that
     // matters and keeps the first epoch as fast as the rest.
     at::globalContext().setFlushDenormal(true);
-    HUALE_RETURN_IF_ERROR(
-        folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
-    BadSampleSummary bad = pool_.bad_samples;
-    bad.Merge(test_.bad_samples);
-    HUALE_RETURN_IF_ERROR(bad.WriteTo(folder_.BadSamplesPath()));
-    absl::StatusOr<EventWriter> events = EventWriter::Open(folder_.root());
-    if (!events.ok()) return events.status();
-    events_ = &*events;
+    // Rank 0 alone owns the run folder; the other ranks of a distributed run
+    // get what they need from it through the collectives.
+    std::optional<EventWriter> events;
+    absl::Status started = [&]() -> absl::Status {
+      if (!main_) return absl::OkStatus();
+      HUALE_RETURN_IF_ERROR(
+          folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
+      BadSampleSummary bad = pool_.bad_samples;
+      bad.Merge(test_.bad_samples);
+      HUALE_RETURN_IF_ERROR(bad.WriteTo(folder_.BadSamplesPath()));
+      HUALE_ASSIGN_OR_RETURN(EventWriter writer, EventWriter::Open(folder_.root()));
+      events.emplace(std::move(writer));
+      return absl::OkStatus();
+    }();
+    HUALE_RETURN_IF_ERROR(Agree(started, "starting the run folder"));
+    events_ = events ? &*events : nullptr;
     absl::StatusOr<std::unique_ptr<AcquisitionFunction>> acquisition =
         AcquisitionRegistry::Get().Create(spec_.acquisition().name(), spec_.acquisition());
     if (!acquisition.ok()) return acquisition.status();
@@ -116,7 +132,7 @@ class Loop {
     for (int cycle = 0; cycle < cycles; ++cycle) {
       if (absl::Status s = RunCycle(cycle); !s.ok()) return s;
     }
-    std::cerr << "done: " << folder_.root() << "/metrics.csv\n";
+    if (main_) std::cerr << "done: " << folder_.root() << "/metrics.csv\n";
     return absl::OkStatus();
   }
 
@@ -125,22 +141,79 @@ class Loop {
     return absl::StrFormat("cycle %d/%d", cycle, spec_.schedule().cycles() - 1);
   }
 
+  // Rank 0 did `on_main`; every rank learns whether it succeeded, so that no
+  // rank waits for a peer that has stopped. One process: `on_main` itself.
+  absl::Status Agree(const absl::Status& on_main, absl::string_view what) {
+    if (group_.world_size() == 1) return on_main;
+    HUALE_ASSIGN_OR_RETURN(const int64_t code,
+                           group_.BroadcastValue(static_cast<int64_t>(on_main.code()), what));
+    if (main_) return on_main;
+    if (code != 0) {
+      // The same code, so every rank exits as rank 0 does (2 = nothing started).
+      return absl::Status(static_cast<absl::StatusCode>(code),
+                          absl::StrCat("rank 0 stopped at ", what, " (its output says why)"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Rank 0's `decision` on every rank.
+  absl::StatusOr<bool> Decide(bool decision, absl::string_view what) {
+    HUALE_ASSIGN_OR_RETURN(const int64_t value, group_.BroadcastValue(decision ? 1 : 0, what));
+    return value != 0;
+  }
+
+  // Rank 0's `indices` on every rank.
+  absl::Status ShareIndices(std::vector<int64_t>& indices, absl::string_view what) {
+    if (group_.world_size() == 1) return absl::OkStatus();
+    std::string bytes(indices.size() * sizeof(int64_t), '\0');
+    if (!indices.empty()) std::memcpy(bytes.data(), indices.data(), bytes.size());
+    HUALE_ASSIGN_OR_RETURN(bytes, group_.BroadcastBytes(bytes, what));
+    indices.resize(bytes.size() / sizeof(int64_t));
+    if (!indices.empty()) std::memcpy(indices.data(), bytes.data(), bytes.size());
+    return absl::OkStatus();
+  }
+
+  InferenceOptions Inference(int cycle, absl::string_view stage) const {
+    InferenceOptions options = InferenceOptionsFor(spec_, absl::StrCat(Label(cycle), " ", stage));
+    if (!main_) options.progress = nullptr;
+    return options;
+  }
+
   absl::Status RunCycle(int cycle) {
     const auto cycle_start = std::chrono::steady_clock::now();
-    absl::StatusOr<Pools> pools = PoolsForCycle(spec_, pool_, folder_, cycle);
-    if (!pools.ok()) return pools.status();
+    // The labelled set: rank 0 reads (or makes) it in the run folder.
+    std::optional<Pools> pools;
+    std::vector<int64_t> labelled;
+    absl::Status made;
+    if (main_) {
+      absl::StatusOr<Pools> loaded = PoolsForCycle(spec_, pool_, folder_, cycle);
+      if (loaded.ok()) {
+        pools.emplace(std::move(*loaded));
+        labelled = pools->labelled();
+      }
+      made = loaded.status();
+    }
+    HUALE_RETURN_IF_ERROR(Agree(made, absl::StrCat(Label(cycle), ": labelled set")));
+    HUALE_RETURN_IF_ERROR(ShareIndices(labelled, absl::StrCat(Label(cycle), ": labelled set")));
     std::map<std::string, double> timings;
 
-    absl::StatusOr<std::unique_ptr<Detector>> model = TrainedModel(cycle, *pools, timings);
+    absl::StatusOr<std::unique_ptr<Detector>> model =
+        TrainedModel(cycle, pools ? &*pools : nullptr, labelled, timings);
     if (!model.ok()) return model.status();
 
-    if (!folder_.HasCycleMetrics(cycle)) {
-      if (absl::Status s = Evaluate(**model, cycle, *pools, timings); !s.ok()) return s;
-    }
+    HUALE_ASSIGN_OR_RETURN(const bool evaluate,
+                           Decide(main_ && !folder_.HasCycleMetrics(cycle),
+                                  absl::StrCat(Label(cycle), ": evaluate?")));
+    if (evaluate) HUALE_RETURN_IF_ERROR(Evaluate(**model, cycle, labelled, timings));
     const bool last = cycle + 1 >= spec_.schedule().cycles();
-    if (!last && !folder_.HasSelection(cycle)) {
-      if (absl::Status s = Select(model->get(), cycle, *pools, timings); !s.ok()) return s;
+    HUALE_ASSIGN_OR_RETURN(const bool select,
+                           Decide(main_ && !last && !folder_.HasSelection(cycle),
+                                  absl::StrCat(Label(cycle), ": select?")));
+    if (select) {
+      HUALE_RETURN_IF_ERROR(
+          Select(model->get(), cycle, pools ? &*pools : nullptr, labelled, timings));
     }
+    if (!main_) return absl::OkStatus();
     absl::StatusOr<CycleMetrics> metrics = folder_.ReadCycleMetrics(cycle);
     if (!metrics.ok()) return metrics.status();
     std::cerr << absl::StrFormat("%s: %d labelled, %s %.2f%%, cycle took %s\n", Label(cycle),
@@ -150,38 +223,50 @@ class Loop {
     return absl::OkStatus();
   }
 
-  // Trains (or loads the finished model of) one cycle.
-  absl::StatusOr<std::unique_ptr<Detector>> TrainedModel(int cycle, const Pools& pools,
+  // Trains (or loads the finished model of) one cycle. `pools` is rank 0's
+  // (null on the others).
+  absl::StatusOr<std::unique_ptr<Detector>> TrainedModel(int cycle, const Pools* pools,
+                                                         const std::vector<int64_t>& labelled,
                                                          std::map<std::string, double>& timings) {
     absl::StatusOr<std::unique_ptr<Detector>> model =
         BuildDetector(spec_, static_cast<int>(pool_.class_names.size()));
     if (!model.ok()) return model.status();
     const std::string model_path = folder_.ModelPath(cycle);
-    std::string initial_model_key;
-    if (cycle == 0 && spec_.schedule().share_initial_model() && !folder_.HasModel(cycle)) {
-      initial_model_key = InitialModelKey(pools);
-      absl::StatusOr<std::optional<std::string>> source =
-          initial_models_.Fetch(initial_model_key, model_path);
-      if (!source.ok()) return source.status();
-      if (source->has_value()) {
-        std::cerr << absl::StrFormat(
-            "%s: the initial model is shared with %s (same data, initial set, model, losses, "
-            "training and threads)\n",
-            Label(cycle), **source);
-      }
-    }
-    if (folder_.HasModel(cycle)) {
-      absl::StatusOr<TrainPosition> loaded = LoadCheckpoint(model_path, **model, nullptr);
-      if (!loaded.ok()) return loaded.status();
-      return model;
-    }
     const std::string state_path = folder_.TrainStatePath(cycle);
-    if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() &&
-        !std::filesystem::exists(state_path)) {
-      // Warm start: continue from the previous cycle's weights.
-      absl::StatusOr<TrainPosition> loaded =
-          LoadCheckpoint(folder_.ModelPath(cycle - 1), **model, nullptr);
-      if (!loaded.ok()) return loaded.status();
+    std::string initial_model_key;
+    bool finished = false;
+    // Rank 0 finds the finished model (in the folder or the shared cache) or
+    // the warm start; the others receive the weights.
+    absl::Status prepared = [&]() -> absl::Status {
+      if (!main_) return absl::OkStatus();
+      if (cycle == 0 && spec_.schedule().share_initial_model() && !folder_.HasModel(cycle)) {
+        initial_model_key = InitialModelKey(*pools);
+        HUALE_ASSIGN_OR_RETURN(const std::optional<std::string> source,
+                               initial_models_.Fetch(initial_model_key, model_path));
+        if (source.has_value()) {
+          std::cerr << absl::StrFormat(
+              "%s: the initial model is shared with %s (same data, initial set, model, losses, "
+              "training, threads and processes)\n",
+              Label(cycle), *source);
+        }
+      }
+      if (folder_.HasModel(cycle)) {
+        finished = true;
+        return LoadCheckpoint(model_path, **model, nullptr).status();
+      }
+      if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() &&
+          !std::filesystem::exists(state_path)) {
+        // Warm start: continue from the previous cycle's weights.
+        return LoadCheckpoint(folder_.ModelPath(cycle - 1), **model, nullptr).status();
+      }
+      return absl::OkStatus();
+    }();
+    HUALE_RETURN_IF_ERROR(Agree(prepared, absl::StrCat(Label(cycle), ": model")));
+    HUALE_ASSIGN_OR_RETURN(finished, Decide(finished, absl::StrCat(Label(cycle), ": trained?")));
+    if (finished) {
+      HUALE_RETURN_IF_ERROR(
+          BroadcastModuleState(**model, group_, absl::StrCat(Label(cycle), ": model weights")));
+      return model;
     }
     TrainerOptions options;
     options.training = spec_.training();
@@ -192,34 +277,43 @@ class Loop {
     options.train_state_path = state_path;
     options.events = events_;
     options.label = Label(cycle);
-    absl::StatusOr<TrainSummary> summary = TrainDetector(**model, pool_, pools.labelled(), options);
+    options.collectives = &group_;
+    if (!main_) options.progress = nullptr;
+    absl::StatusOr<TrainSummary> summary = TrainDetector(**model, pool_, labelled, options);
     if (!summary.ok()) return summary.status();
     timings["train"] = summary->seconds;
     timings["train_images_per_second"] = summary->images_per_second;
-    if (absl::Status s = SaveCheckpoint(model_path, **model, nullptr,
-                                        {summary->epochs_done, summary->iterations});
-        !s.ok()) {
-      return s;
-    }
-    std::error_code ignored;
-    fs::remove(state_path, ignored);  // the final model supersedes it
-    if (!initial_model_key.empty()) {
-      if (absl::Status s = initial_models_.Store(initial_model_key, model_path, folder_.root());
-          !s.ok()) {
-        // Sharing only saves time: a failure costs the next run a retraining.
-        LOG(WARNING) << "could not share the initial model: " << s.message();
+    absl::Status saved = [&]() -> absl::Status {
+      if (!main_) return absl::OkStatus();
+      HUALE_RETURN_IF_ERROR(SaveCheckpoint(model_path, **model, nullptr,
+                                           {summary->epochs_done, summary->iterations}));
+      std::error_code ignored;
+      fs::remove(state_path, ignored);  // the final model supersedes it
+      if (!initial_model_key.empty()) {
+        if (absl::Status s = initial_models_.Store(initial_model_key, model_path, folder_.root());
+            !s.ok()) {
+          // Sharing only saves time: a failure costs the next run a retraining.
+          LOG(WARNING) << "could not share the initial model: " << s.message();
+        }
       }
-    }
+      return absl::OkStatus();
+    }();
+    HUALE_RETURN_IF_ERROR(Agree(saved, absl::StrCat(Label(cycle), ": saving the model")));
     return model;
   }
 
   std::string InitialModelKey(const Pools& pools) const {
     std::vector<std::string> ids;
     for (int64_t index : pools.labelled()) ids.push_back(pool_.images[index].id);
-    return InitialModelCache::Key(spec_, ids, at::get_num_threads());
+    // Data-parallel training gives another model (the same recipe, other
+    // rounding): the process count is part of what must match.
+    const std::string key = InitialModelCache::Key(spec_, ids, at::get_num_threads());
+    if (group_.world_size() == 1) return key;
+    return absl::StrCat(key, "-world", group_.world_size());
   }
 
-  absl::Status Evaluate(Detector& model, int cycle, const Pools& pools,
+  // Every rank detects its shard of the test split; rank 0 evaluates.
+  absl::Status Evaluate(Detector& model, int cycle, const std::vector<int64_t>& labelled,
                         std::map<std::string, double>& timings) {
     const auto start = std::chrono::steady_clock::now();
     std::vector<int64_t> test_indices(test_.images.size());
@@ -230,22 +324,33 @@ class Loop {
       Pools all(test_);
       test_indices = all.UnlabelledSubset(spec_.evaluation().max_images(), spec_.seed());
     }
-    absl::StatusOr<std::vector<ImageDetections>> detections = DetectImages(
-        model, test_, test_indices, InferenceOptionsFor(spec_, Label(cycle) + " evaluate"));
+    absl::StatusOr<std::vector<ImageDetections>> detections = DetectImagesSharded(
+        group_, model, test_, test_indices, Inference(cycle, "evaluate"));
     if (!detections.ok()) return detections.status();
+    return Agree(main_ ? WriteEvaluation(cycle, test_indices, *detections, labelled, start,
+                                         timings)
+                       : absl::OkStatus(),
+                 absl::StrCat(Label(cycle), ": evaluation"));
+  }
+
+  absl::Status WriteEvaluation(int cycle, const std::vector<int64_t>& test_indices,
+                               const std::vector<ImageDetections>& detections,
+                               const std::vector<int64_t>& labelled,
+                               std::chrono::steady_clock::time_point start,
+                               std::map<std::string, double>& timings) {
     Dataset subset;
     subset.class_names = test_.class_names;
     subset.category_ids = test_.category_ids;
     for (int64_t index : test_indices) subset.images.push_back(test_.images[index]);
-    absl::StatusOr<EvaluationResult> result = evaluator_->Evaluate(subset, *detections);
+    absl::StatusOr<EvaluationResult> result = evaluator_->Evaluate(subset, detections);
     if (!result.ok()) return result.status();
     timings["evaluate"] = SecondsSince(start);
 
     CycleMetrics metrics;
     metrics.cycle = cycle;
-    metrics.labelled = static_cast<int>(pools.num_labelled());
+    metrics.labelled = static_cast<int>(labelled.size());
     metrics.labelled_boxes = 0;
-    for (int64_t index : pools.labelled()) {
+    for (int64_t index : labelled) {
       metrics.labelled_boxes += static_cast<int>(pool_.images[index].annotations.size());
     }
     metrics.primary_metric = result->primary_metric;
@@ -260,50 +365,58 @@ class Loop {
     return events_->Flush();
   }
 
-  absl::Status Select(Detector* model, int cycle, const Pools& pools,
+  // Every rank scores its shard of the candidates; rank 0 selects and writes.
+  absl::Status Select(Detector* model, int cycle, const Pools* pools,
+                      const std::vector<int64_t>& labelled,
                       std::map<std::string, double>& timings) {
-    const std::vector<int64_t> candidates = pools.UnlabelledSubset(
-        spec_.schedule().pool_subset(), StreamSeed(spec_.seed(), cycle, /*stream=*/0x5u));
+    std::vector<int64_t> candidates;
+    if (main_) {
+      candidates = pools->UnlabelledSubset(spec_.schedule().pool_subset(),
+                                           StreamSeed(spec_.seed(), cycle, /*stream=*/0x5u));
+    }
+    HUALE_RETURN_IF_ERROR(ShareIndices(candidates, absl::StrCat(Label(cycle), ": candidates")));
     ScoringContext context;
     context.num_classes = static_cast<int>(pool_.class_names.size());
-    context.labelled_class_share = LabelledClassShare(pool_, pools.labelled());
+    context.labelled_class_share = LabelledClassShare(pool_, labelled);
     context.fpn_levels = model->fpn_levels();
     if (acquisition_->needs_ground_truth()) {
-      FillGroundTruthClassCounts(pool_, pools.labelled(), candidates, context);
+      FillGroundTruthClassCounts(pool_, labelled, candidates, context);
     }
     if (acquisition_->needs_embeddings()) {
       DetectOptions embed;
       embed.embedding = true;
-      HUALE_ASSIGN_OR_RETURN(
-          const std::vector<ImageDetections> labelled,
-          DetectImages(*model, pool_, pools.labelled(),
-                       InferenceOptionsFor(spec_, Label(cycle) + " embed labelled"), embed));
-      for (const ImageDetections& image : labelled) {
+      HUALE_ASSIGN_OR_RETURN(const std::vector<ImageDetections> embedded,
+                             DetectImagesSharded(group_, *model, pool_, labelled,
+                                                 Inference(cycle, "embed labelled"), embed));
+      for (const ImageDetections& image : embedded) {
         context.labelled_embeddings.push_back(image.embedding);
       }
     }
-    absl::StatusOr<PoolScoringResult> scored =
-        ScorePool(model, pool_, candidates, *acquisition_, context,
-                  InferenceOptionsFor(spec_, Label(cycle) + " score pool"));
+    absl::StatusOr<PoolScoringResult> scored = ScorePoolSharded(
+        group_, model, pool_, candidates, *acquisition_, context, Inference(cycle, "score pool"));
     if (!scored.ok()) return scored.status();
-    const auto start = std::chrono::steady_clock::now();
-    absl::StatusOr<Selection> selection =
-        acquisition_->Select(std::move(scored->scores), spec_.schedule().budget_per_cycle(),
-                             context, StreamSeed(spec_.seed(), cycle, /*stream=*/0x7u));
-    if (!selection.ok()) return selection.status();
-    timings["score"] = scored->seconds;
-    if (acquisition_->needs_detections()) {
-      // Two detector passes (x and its flip) plus the metrics, per pool image.
-      timings["score_images_per_second"] = scored->images_per_second;
-    }
-    timings["select"] = SecondsSince(start);
+    if (!main_) return Agree(absl::OkStatus(), absl::StrCat(Label(cycle), ": selection"));
+    absl::Status selected = [&]() -> absl::Status {
+      const auto start = std::chrono::steady_clock::now();
+      HUALE_ASSIGN_OR_RETURN(
+          const Selection selection,
+          acquisition_->Select(std::move(scored->scores), spec_.schedule().budget_per_cycle(),
+                               context, StreamSeed(spec_.seed(), cycle, /*stream=*/0x7u)));
+      timings["score"] = scored->seconds;
+      if (acquisition_->needs_detections()) {
+        // Two detector passes (x and its flip) plus the metrics, per pool image.
+        timings["score_images_per_second"] = scored->images_per_second;
+      }
+      timings["select"] = SecondsSince(start);
 
-    // Timings of scoring go into the cycle's metrics too, before the selection's
-    // marker file.
-    HUALE_ASSIGN_OR_RETURN(CycleMetrics metrics, folder_.ReadCycleMetrics(cycle));
-    for (const auto& [name, value] : timings) metrics.timings_seconds[name] = value;
-    HUALE_RETURN_IF_ERROR(folder_.WriteCycleMetrics(metrics));
-    return folder_.WriteSelection(cycle, *selection);
+      // Timings of scoring go into the cycle's metrics too, before the
+      // selection's marker file.
+      HUALE_ASSIGN_OR_RETURN(CycleMetrics metrics, folder_.ReadCycleMetrics(cycle));
+      for (const auto& [name, value] : timings) metrics.timings_seconds[name] = value;
+      HUALE_RETURN_IF_ERROR(folder_.WriteCycleMetrics(metrics));
+      return folder_.WriteSelection(cycle, selection);
+    }();
+    return Agree(selected, absl::StrCat(Label(cycle), ": selection"));
   }
 
   const ExperimentSpec& spec_;
@@ -314,6 +427,8 @@ class Loop {
   EventWriter* events_ = nullptr;
   std::unique_ptr<AcquisitionFunction> acquisition_;
   std::unique_ptr<Evaluator> evaluator_;
+  Collectives& group_;
+  const bool main_;
 };
 
 }  // namespace
@@ -321,7 +436,10 @@ class Loop {
 absl::Status RunActiveLearning(const ExperimentSpec& spec, const Dataset& pool,
                                const Dataset& test, const std::string& run_directory,
                                const LoopOptions& options) {
-  return Loop(spec, pool, test, run_directory).Run(options);
+  std::unique_ptr<Collectives> single;
+  Collectives& group =
+      options.collectives != nullptr ? *options.collectives : *(single = SingleProcess());
+  return Loop(spec, pool, test, run_directory, group).Run(options);
 }
 
 }  // namespace huale

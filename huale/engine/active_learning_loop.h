@@ -16,6 +16,7 @@
 #include "absl/status/status.h"
 #include "huale/engine/experiment_spec.pb.h"
 #include "huale/data/dataset.h"
+#include "huale/engine/distributed.h"
 
 namespace huale {
 
@@ -30,6 +31,11 @@ struct LoopOptions {
   // Also accepted on resume: the resolved spec's text, which runs started before
   // spec.pbtxt kept the spec as written recorded. Empty = none.
   std::string legacy_spec_text;
+  // The process group of a distributed run (distributed.h), null for one
+  // process. Every rank calls RunActiveLearning with the same spec and data;
+  // rank 0 alone reads and writes the run folder, the others train on their
+  // shard of each batch and score / evaluate their shard of the images.
+  Collectives* collectives = nullptr;
 };
 
 // `spec` is validated and resolved (experiments/spec_validation.h: defaults

@@ -3,6 +3,10 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <map>
+#include <memory>
+
+#include <unistd.h>
 
 #include <torch/torch.h>
 
@@ -12,6 +16,8 @@
 #include "glog/logging.h"
 #include "huale/data/loader.h"
 #include "huale/data/seeded_random.h"
+#include "huale/core/atomic_file.h"
+#include "huale/core/status_macros.h"
 #include "huale/engine/checkpoint.h"
 #include "huale/engine/device.h"
 #include "huale/engine/lr_schedule.h"
@@ -57,6 +63,94 @@ std::string EpochLabel(const TrainerOptions& options, int epoch, int64_t iterati
   return absl::StrFormat("%s epoch %d/%d", options.label, epoch + 1, training.epochs());
 }
 
+absl::Status NonFiniteLoss(const TrainerOptions& options, int epoch, int64_t iteration,
+                           const std::string& terms) {
+  return absl::FailedPreconditionError(absl::StrCat(
+      options.label, " epoch ", epoch + 1, " iteration ", iteration, ": the loss is not finite (",
+      terms, "); lower the learning rate or check the data. The last good checkpoint is ",
+      options.train_state_path.empty() || !std::filesystem::exists(options.train_state_path)
+          ? "(none)"
+          : options.train_state_path));
+}
+
+// Where training starts, the same on every rank: rank 0 resumes from the train
+// state when there is one (and sends it to the others), else every rank takes
+// rank 0's weights (its fresh initialisation or the warm start it loaded).
+absl::StatusOr<TrainPosition> StartPosition(Detector& model, torch::optim::SGD& optimizer,
+                                            Collectives& group, const TrainerOptions& options) {
+  const std::string& path = options.train_state_path;
+  const bool has_state = group.is_main() && !path.empty() && std::filesystem::exists(path);
+  TrainPosition position;
+  absl::Status loaded;
+  if (has_state) {
+    absl::StatusOr<TrainPosition> resumed = LoadCheckpoint(path, model, &optimizer);
+    if (resumed.ok()) {
+      position = *resumed;
+      LOG(INFO) << options.label << ": resuming training after epoch " << position.epochs_done;
+    }
+    loaded = resumed.status();
+  }
+  if (group.world_size() == 1) {
+    if (!loaded.ok()) return loaded;
+    return position;
+  }
+  // 0: start from rank 0's weights, 1: from its train state, -1: it failed.
+  HUALE_ASSIGN_OR_RETURN(const int64_t how,
+                         group.BroadcastValue(!loaded.ok() ? -1 : (has_state ? 1 : 0),
+                                              absl::StrCat(options.label, ": training start")));
+  if (!loaded.ok()) return loaded;
+  if (how < 0) return absl::AbortedError("rank 0 could not load the train state (see its log)");
+  if (how == 0) {
+    HUALE_RETURN_IF_ERROR(
+        BroadcastModuleState(model, group, absl::StrCat(options.label, ": start weights")));
+    return position;
+  }
+  std::string state;
+  if (group.is_main()) {
+    HUALE_ASSIGN_OR_RETURN(state, ReadFile(path));
+  }
+  HUALE_ASSIGN_OR_RETURN(state,
+                         group.BroadcastBytes(state, absl::StrCat(options.label, ": train state")));
+  if (group.is_main()) return position;
+  // LibTorch reads archives from files: a private copy, removed at once.
+  const std::string copy = (std::filesystem::temp_directory_path() /
+                            absl::StrCat("huale_train_state.", getpid(), ".pt"))
+                               .string();
+  HUALE_RETURN_IF_ERROR(WriteFileAtomically(copy, state));
+  absl::StatusOr<TrainPosition> resumed = LoadCheckpoint(copy, model, &optimizer);
+  std::error_code ignored;
+  std::filesystem::remove(copy, ignored);
+  return resumed;
+}
+
+// Sums over ranks (shard images x shard-mean gradient) and (shard images x
+// shard loss), divides by the batch's images: the gradient and loss of the
+// whole-batch mean, given that every image contributes the same number of
+// sampled anchors and proposals (the samplers fill batch_size_per_image). Each
+// parameter's .grad is replaced by the average. Returns (loss, batch images).
+absl::StatusOr<std::pair<double, int64_t>> AverageGradients(
+    Collectives& group, const std::vector<torch::Tensor>& parameters, double shard_loss,
+    int64_t shard_images, const torch::Device& device, const std::string& what) {
+  torch::NoGradGuard no_grad;
+  std::vector<torch::Tensor> sums;
+  sums.reserve(parameters.size() + 1);
+  for (const torch::Tensor& p : parameters) {
+    sums.push_back(p.grad().defined() ? p.grad() * static_cast<double>(shard_images)
+                                      : torch::zeros_like(p));
+  }
+  sums.push_back(torch::tensor({shard_loss * shard_images, static_cast<double>(shard_images)},
+                               torch::kFloat64));
+  HUALE_RETURN_IF_ERROR(group.AllReduceSum(sums, what));
+  const double loss_sum = sums.back()[0].item<double>();
+  const int64_t images = std::llround(sums.back()[1].item<double>());
+  if (images == 0) return std::make_pair(0.0, int64_t{0});
+  for (size_t i = 0; i < parameters.size(); ++i) {
+    torch::Tensor p = parameters[i];
+    p.mutable_grad() = (sums[i] / static_cast<double>(images)).to(device);
+  }
+  return std::make_pair(loss_sum / images, images);
+}
+
 }  // namespace
 
 absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& dataset,
@@ -67,18 +161,18 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
   model.to(device);
   model.train();
 
-  torch::optim::SGD optimizer(TrainableParameters(model),
+  const std::vector<torch::Tensor> parameters = TrainableParameters(model);
+  torch::optim::SGD optimizer(parameters,
                               torch::optim::SGDOptions(training.learning_rate())
                                   .momentum(training.momentum())
                                   .weight_decay(training.weight_decay()));
-  TrainPosition position;
-  if (!options.train_state_path.empty() && std::filesystem::exists(options.train_state_path)) {
-    absl::StatusOr<TrainPosition> resumed =
-        LoadCheckpoint(options.train_state_path, model, &optimizer);
-    if (!resumed.ok()) return resumed.status();
-    position = *resumed;
-    LOG(INFO) << options.label << ": resuming training after epoch " << position.epochs_done;
-  }
+  std::unique_ptr<Collectives> single;
+  Collectives& group = options.collectives != nullptr ? *options.collectives
+                                                      : *(single = SingleProcess());
+  absl::StatusOr<TrainPosition> resumed = StartPosition(model, optimizer, group, options);
+  if (!resumed.ok()) return resumed.status();
+  TrainPosition position = *resumed;
+  const bool main = group.is_main();
 
   LoaderOptions loader_options;
   loader_options.batch_size = training.batch_size();
@@ -89,6 +183,8 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
   loader_options.fail_fast = options.fail_fast_on_bad_images;
   loader_options.transform.min_size = training.min_size();
   loader_options.transform.max_size = training.max_size();
+  loader_options.shard_index = group.rank();
+  loader_options.num_shards = group.world_size();
   DataLoader loader(dataset, labelled, loader_options);
 
   const LrScheduleOptions schedule = ScheduleFrom(training);
@@ -105,7 +201,8 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
        iteration_budget ? !budget_spent() : epoch < training.epochs(); ++epoch) {
     torch::manual_seed(StreamSeed(options.seed, options.cycle, epoch + 1));
     loader.StartEpoch(epoch);
-    ProgressBar bar(EpochLabel(options, epoch, position.iteration), loader.size(), "img");
+    ProgressBar bar(EpochLabel(options, epoch, position.iteration), loader.size(), "img",
+                    options.progress);
     double loss_sum = 0;
     int64_t batches = 0;
     while (!budget_spent()) {
@@ -117,30 +214,52 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
       std::vector<DetectionTarget> targets;
       for (const LoadedImage& item : batch) {
         images.push_back(ToDevice(item.image, device));
-        targets.push_back({ToDevice(item.boxes, device), ToDevice(item.labels, device)});
+        // The image's samples depend on (seed, cycle, epoch, position) only: the
+        // same in any batch and on any rank.
+        targets.push_back({ToDevice(item.boxes, device), ToDevice(item.labels, device),
+                           StreamSeed(MixSeed(options.seed, 0x53414d50),
+                                      static_cast<uint64_t>(options.cycle) * 1000003 + epoch + 1,
+                                      static_cast<uint64_t>(item.epoch_position))});
       }
       const double lr = LearningRateAt(schedule, position.iteration, epoch);
-      for (auto& group : optimizer.param_groups()) {
-        static_cast<torch::optim::SGDOptions&>(group.options()).lr(lr);
+      for (auto& group_options : optimizer.param_groups()) {
+        static_cast<torch::optim::SGDOptions&>(group_options.options()).lr(lr);
       }
-      absl::StatusOr<std::map<std::string, torch::Tensor>> losses;
-      {
-        const AutocastScope autocast(device, training.amp());
-        losses = model.Losses(images, targets);
-      }
-      if (!losses.ok()) return losses.status();
-      torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(device));
-      for (const auto& [name, value] : *losses) total = total + value;
-      const double total_value = total.item<double>();
-      if (!std::isfinite(total_value) && training.stop_on_nonfinite_loss()) {
-        return absl::FailedPreconditionError(absl::StrCat(
-            options.label, " epoch ", epoch + 1, " iteration ", position.iteration,
-            ": the loss is not finite (", DescribeLosses(*losses), "); lower the learning rate "
-            "or check the data. The last good checkpoint is ",
-            options.train_state_path.empty() ? "(none)" : options.train_state_path));
-      }
+      const int64_t shard_images = static_cast<int64_t>(batch.size());
+      std::map<std::string, torch::Tensor> losses;
+      double total_value = 0;
       optimizer.zero_grad();
-      total.backward();
+      if (shard_images > 0) {
+        absl::StatusOr<std::map<std::string, torch::Tensor>> computed;
+        {
+          const AutocastScope autocast(device, training.amp());
+          computed = model.Losses(images, targets);
+        }
+        if (!computed.ok()) return computed.status();
+        losses = std::move(*computed);
+        torch::Tensor total = torch::zeros({}, torch::TensorOptions().device(device));
+        for (const auto& [name, value] : losses) total = total + value;
+        total_value = total.item<double>();
+        if (group.world_size() == 1 && !std::isfinite(total_value) &&
+            training.stop_on_nonfinite_loss()) {
+          return NonFiniteLoss(options, epoch, position.iteration, DescribeLosses(losses));
+        }
+        total.backward();
+      }
+      int64_t batch_images = shard_images;
+      if (group.world_size() > 1) {
+        absl::StatusOr<std::pair<double, int64_t>> reduced =
+            AverageGradients(group, parameters, total_value, shard_images, device,
+                             absl::StrCat(options.label, " train step ", position.iteration));
+        if (!reduced.ok()) return reduced.status();
+        total_value = reduced->first;
+        batch_images = reduced->second;
+        if (!std::isfinite(total_value) && training.stop_on_nonfinite_loss()) {
+          return NonFiniteLoss(options, epoch, position.iteration,
+                               shard_images > 0 ? DescribeLosses(losses) : "this rank: no images");
+        }
+      }
+      if (batch_images == 0) continue;  // every image of the batch was skipped: no step
       if (training.clip_grad_norm() > 0) {
         torch::nn::utils::clip_grad_norm_(optimizer.param_groups()[0].params(),
                                           training.clip_grad_norm());
@@ -149,8 +268,8 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
       ++position.iteration;
       ++batches;
       loss_sum += total_value;
-      images_seen += static_cast<int64_t>(batch.size());
-      bar.Advance(static_cast<int64_t>(batch.size()),
+      images_seen += batch_images;
+      bar.Advance(batch_images,
                   absl::StrFormat("loss %.3f lr %.2g", loss_sum / batches, lr));
     }
     bar.Finish();
@@ -159,7 +278,7 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
     summary.epoch_mean_loss.push_back(mean_loss);
     ++summary.epochs_trained;
     position.epochs_done = epoch + 1;
-    if (!options.train_state_path.empty()) {
+    if (main && !options.train_state_path.empty()) {
       if (absl::Status saved = SaveCheckpoint(options.train_state_path, model, &optimizer, position);
           !saved.ok()) {
         return saved;

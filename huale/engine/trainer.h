@@ -9,12 +9,14 @@
 #define HUALE_ENGINE_TRAINER_H_
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 #include <vector>
 
 #include "absl/status/statusor.h"
 #include "huale/engine/experiment_spec.pb.h"
 #include "huale/data/dataset.h"
+#include "huale/engine/distributed.h"
 #include "huale/engine/event_writer.h"
 #include "huale/models/detector.h"
 
@@ -33,6 +35,17 @@ struct TrainerOptions {
   EventWriter* events = nullptr;
   // Prefix of the progress bars, e.g. "cycle 2/7".
   std::string label;
+  // Data-parallel training (null: one process). Every rank calls TrainDetector
+  // with the same arguments; each trains on its shard of every global batch
+  // (LoaderOptions::shard_index), gradients are summed weighted by each shard's
+  // image count and divided by the batch's, so the step is the one-process
+  // step on the whole batch: world size changes speed, not the recipe
+  // (batch_size and learning_rate stay the global ones). Rank 0 alone reads and
+  // writes train_state_path and `events`; it sends the others its start
+  // weights (or the train state it resumed from).
+  Collectives* collectives = nullptr;
+  // Progress bars; null on the non-main ranks.
+  FILE* progress = stderr;
 };
 
 struct TrainSummary {

@@ -10,6 +10,7 @@
 #define HUALE_MODELS_DETECTOR_H_
 
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -31,6 +32,11 @@ namespace huale {
 struct DetectionTarget {
   torch::Tensor boxes;   // [N, 4] float32 xyxy; N may be 0
   torch::Tensor labels;  // [N] int64, ONE-based (0 = background, torchvision)
+  // When set, this image's anchor and proposal samples are drawn from this
+  // seed alone, whatever else is in its batch (the trainer sets it from the
+  // seed, cycle, epoch and the image's position in the epoch); unset: from
+  // torch's shared generator, image after image.
+  std::optional<uint64_t> sample_seed;
 };
 
 // (height, width) in pixels.

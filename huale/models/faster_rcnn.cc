@@ -313,7 +313,7 @@ absl::StatusOr<std::map<std::string, torch::Tensor>> FasterRcnn::Losses(
   if (!is_training()) return absl::FailedPreconditionError("FasterRcnn::Losses needs train()");
   std::vector<DetectionTarget> targets;
   for (const DetectionTarget& t : targets_in) {
-    targets.push_back({t.boxes.to(torch::kFloat), t.labels});
+    targets.push_back({t.boxes.to(torch::kFloat), t.labels, t.sample_seed});
   }
   const ImageBatch batch = transform_(images, &targets);
   const std::vector<torch::Tensor> features = Features(batch.tensors);

@@ -34,8 +34,9 @@ RoiHeadsImpl::RoiHeadsImpl(int64_t in_channels, int64_t num_classes, RoiHeadsOpt
       pooler_(options.pool_size, options.sampling_ratio, options.canonical_scale,
               options.canonical_level),
       matcher_(options.fg_iou_thresh, options.bg_iou_thresh, /*allow_low_quality_matches=*/false),
-      sampler_(std::make_shared<BalancedPositiveNegativeSampler>(options.batch_size_per_image,
-                                                                 options.positive_fraction)) {
+      sampler_(std::make_shared<BalancedPositiveNegativeSampler>(
+          options.batch_size_per_image, options.positive_fraction, std::nullopt,
+          /*stage_salt=*/2)) {
   const int64_t rep = options.representation_size;
   auto box_head = register_module("box_head", std::make_shared<nn::Module>());
   fc6_ = box_head->register_module(
@@ -78,7 +79,7 @@ RoiHeadsOutput RoiHeadsImpl::forward(const std::vector<torch::Tensor>& features,
       matched_idxs.push_back(clamped);
       labels.push_back(l);
     }
-    const SampledMasks sampled = (*sampler_)(labels);
+    const SampledMasks sampled = (*sampler_)(labels, SampleSeeds(*targets));
     std::vector<torch::Tensor> sampled_labels, matched_gt, density;
     for (size_t i = 0; i < num_images; ++i) {
       const torch::Tensor inds =

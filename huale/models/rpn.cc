@@ -57,8 +57,9 @@ RegionProposalNetworkImpl::RegionProposalNetworkImpl(int64_t in_channels, Anchor
     : anchor_generator_(std::move(anchors)),
       options_(options),
       matcher_(options.fg_iou_thresh, options.bg_iou_thresh, /*allow_low_quality_matches=*/true),
-      sampler_(std::make_shared<BalancedPositiveNegativeSampler>(options.batch_size_per_image,
-                                                                 options.positive_fraction)) {
+      sampler_(std::make_shared<BalancedPositiveNegativeSampler>(
+          options.batch_size_per_image, options.positive_fraction, std::nullopt,
+          /*stage_salt=*/1)) {
   head_ = register_module(
       "head", RpnHead(in_channels, anchor_generator_.num_anchors_per_location()));
 }
@@ -160,7 +161,7 @@ std::map<std::string, torch::Tensor> RegionProposalNetworkImpl::Losses(
     labels.push_back(l);
     regression_targets.push_back(box_coder_.Encode(matched_gt, anchors));
   }
-  const SampledMasks sampled = (*sampler_)(labels);
+  const SampledMasks sampled = (*sampler_)(labels, SampleSeeds(targets));
   const torch::Tensor pos = torch::where(torch::cat(sampled.positive))[0];
   const torch::Tensor neg = torch::where(torch::cat(sampled.negative))[0];
   const torch::Tensor inds = torch::cat({pos, neg});
