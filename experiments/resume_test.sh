@@ -16,6 +16,18 @@ write_spec "$TMP/straight.pbtxt" "$TMP/straight"
 "$RUN" --spec="$TMP/straight.pbtxt" >"$TMP/straight.log" 2>&1 || {
   echo "FAIL: uninterrupted run"; cat "$TMP/straight.log"; exit 1; }
 
+# While process PID runs the interrupted spec, a second process on the same run
+# folder (here with --resume) must stop at once, exit 2 and name PID.
+second_process_is_refused() {
+  (cd "$CHECKOUT" && exec "$RUN" --spec=interrupted.pbtxt --resume) >"$TMP/second.log" 2>&1
+  local code=$?
+  if [[ $code -ne 2 ]] || ! grep -q "is in use by pid $1 on " "$TMP/second.log"; then
+    echo "FAIL: a second process on a running folder exited $code:"; cat "$TMP/second.log"
+    return 1
+  fi
+  echo "a second process was refused: $(grep -o 'is in use by pid [0-9]* on [^ ]*' "$TMP/second.log")"
+}
+
 # Starts (or resumes) the interrupted run and kill -9s it once its log shows
 # PATTERN; returns 0 if it was killed, 1 if it finished first.
 run_and_kill_at() {
@@ -24,6 +36,7 @@ run_and_kill_at() {
   local pid=$!
   for _ in $(seq 1 3000); do
     if grep -Eq -- "$pattern" "$log"; then
+      [[ -n "${CHECK_LOCK:-}" ]] && { second_process_is_refused "$pid" || return 1; }
       kill -9 "$pid" 2>/dev/null
       wait "$pid" 2>/dev/null
       echo "killed at /$pattern/"
@@ -46,7 +59,8 @@ CHECKOUT="$TMP/checkout_a"
 mkdir -p "$CHECKOUT" && cp -r "$TMP/data" "$CHECKOUT/data"
 sed -e "s|@DATA@|data|" -e "s|@OUT@|runs|" \
   "${TEST_SRCDIR}/huale/experiments/testdata/resume_smoke.pbtxt.in" >"$CHECKOUT/interrupted.pbtxt"
-run_and_kill_at "cycle 0/1 epoch 2/2" "" 1 || exit 1          # mid-training (second epoch)
+CHECK_LOCK=1 run_and_kill_at "cycle 0/1 epoch 2/2" "" 1 || exit 1  # mid-training (second epoch)
+# (every --resume below also shows that the killed process's lock is gone)
 grep -q '^  root: "data"$' "$CHECKOUT/runs/resume_smoke/seed3/spec.pbtxt" || {
   echo "FAIL: spec.pbtxt does not keep the relative dataset root as written:"
   cat "$CHECKOUT/runs/resume_smoke/seed3/spec.pbtxt"; exit 1; }

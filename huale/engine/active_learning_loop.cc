@@ -106,8 +106,11 @@ class Loop {
     // Rank 0 alone owns the run folder; the other ranks of a distributed run
     // get what they need from it through the collectives.
     std::optional<EventWriter> events;
+    std::optional<FileLock> lock;  // held until the run returns
     absl::Status started = [&]() -> absl::Status {
       if (!main_) return absl::OkStatus();
+      HUALE_ASSIGN_OR_RETURN(FileLock taken, folder_.Lock());
+      lock.emplace(std::move(taken));
       HUALE_RETURN_IF_ERROR(
           folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
       BadSampleSummary bad = pool_.bad_samples;

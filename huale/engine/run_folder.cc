@@ -81,6 +81,15 @@ std::string SelectionToCsv(const Selection& selection) {
 
 }  // namespace
 
+absl::StatusOr<FileLock> RunFolder::Lock() const {
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(File("run.lock"), root_);
+  if (absl::IsUnavailable(lock.status())) {
+    // Nothing was started: the caller exits as for a folder that holds a run.
+    return absl::AlreadyExistsError(lock.status().message());
+  }
+  return lock;
+}
+
 absl::Status RunFolder::Start(const std::string& spec_text, bool resume,
                               const std::string& legacy_spec_text) const {
   const std::string spec_path = SpecPath();

@@ -2,6 +2,8 @@
 // the only code that knows its paths and file formats:
 //
 //   <output_dir>/<name>/seed<seed>/
+//     run.lock                  held (flock) by the process running the folder;
+//                               records its pid and host
 //     spec.pbtxt                the spec as written (relative paths stay relative),
 //                               base specs merged in; a resume must give the same
 //     metrics.csv               one row per evaluated cycle (rewritten atomically):
@@ -34,6 +36,7 @@
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "huale/acquisition/acquisition_function.h"
+#include "huale/core/file_lock.h"
 
 namespace huale {
 
@@ -57,6 +60,11 @@ class RunFolder {
   explicit RunFolder(std::string root) : root_(std::move(root)) {}
 
   const std::string& root() const { return root_; }
+
+  // Takes run.lock for this process (the folder is made if missing): one
+  // process per run folder. Held by another: kAlreadyExists naming its pid;
+  // a killed holder's lock is released by the kernel and never blocks.
+  absl::StatusOr<FileLock> Lock() const;
 
   // Records `spec_text` in spec.pbtxt. A folder that already holds a run is
   // refused unless `resume`, and then only with the same spec text.

@@ -81,6 +81,16 @@ TEST(RunFolder, MetricsCsvAndReadAllCoverFinishedCyclesInOrder) {
   EXPECT_DOUBLE_EQ((*all)[1].primary, 0.5);
 }
 
+TEST(RunFolder, OneProcessAtATimeHoldsTheFolder) {
+  RunFolder folder(testing::TempDir() + "/run_folder_lock/run");  // made by Lock
+  absl::StatusOr<FileLock> held = folder.Lock();
+  ASSERT_TRUE(held.ok()) << held.status();
+  absl::StatusOr<FileLock> second = folder.Lock();
+  ASSERT_FALSE(second.ok());
+  EXPECT_EQ(second.status().code(), absl::StatusCode::kAlreadyExists);  // exit 2: nothing done
+  EXPECT_THAT(second.status().message(), HasSubstr(folder.root() + " is in use by pid "));
+}
+
 TEST(RunFolder, StartRecordsTheSpecAndRefusesAnotherOrAFreshStart) {
   RunFolder folder(testing::TempDir() + "/run_folder_start");
   ASSERT_TRUE(folder.Start("name: \"a\"\n", /*resume=*/false).ok());
