@@ -306,11 +306,10 @@ class Loop {
   }
 
   std::string InitialModelKey(const Pools& pools) const {
-    std::vector<std::string> ids;
-    for (int64_t index : pools.labelled()) ids.push_back(pool_.images[index].id);
     // Data-parallel training gives another model (the same recipe, other
     // rounding): the process count is part of what must match.
-    const std::string key = InitialModelCache::Key(spec_, ids, at::get_num_threads());
+    const std::string key =
+        InitialModelCache::Key(spec_, pool_, pools.labelled(), at::get_num_threads());
     if (group_.world_size() == 1) return key;
     return absl::StrCat(key, "-world", group_.world_size());
   }

@@ -7,6 +7,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
+#include "absl/strings/string_view.h"
 #include "google/protobuf/text_format.h"
 #include "huale/core/atomic_file.h"
 
@@ -15,13 +17,30 @@ namespace {
 
 namespace fs = std::filesystem;
 
-uint64_t Fnv1a64(const std::string& bytes) {
-  uint64_t hash = 0xcbf29ce484222325ull;
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
+
+uint64_t Fnv1a64(absl::string_view bytes, uint64_t hash = kFnvOffset) {
   for (unsigned char c : bytes) {
     hash ^= c;
     hash *= 0x100000001b3ull;
   }
   return hash;
+}
+
+// One line per training image: its id, its image file's digest (every byte:
+// a changed file changes the key) and its annotations as the reader gave them.
+void AppendImageContents(const ImageRecord& image, std::string& text) {
+  absl::StatusOr<std::string> bytes = ReadFile(image.path);
+  // An unreadable image is part of what training saw (the reader's policy
+  // decides what happens to it); its error stands in for the digest.
+  const std::string digest = bytes.ok() ? absl::StrFormat("%016x", Fnv1a64(*bytes))
+                                        : std::string(bytes.status().message());
+  absl::StrAppendFormat(&text, "\n%s %s %dx%d:", image.id, digest, image.width, image.height);
+  for (const Annotation& a : image.annotations) {
+    absl::StrAppendFormat(&text, " [%.9g %.9g %.9g %.9g %d%s%s%s %.9g]", a.box.x1, a.box.y1,
+                          a.box.x2, a.box.y2, a.label, a.difficult ? " difficult" : "",
+                          a.truncated ? " truncated" : "", a.crowd ? " crowd" : "", a.area);
+  }
 }
 
 // Size and modification time: cheap, and they change whenever the binary is rebuilt.
@@ -38,8 +57,8 @@ std::string BinaryIdentity(const std::string& path) {
 InitialModelCache::InitialModelCache(const ExperimentSpec& spec)
     : directory_(absl::StrCat(spec.output_dir(), "/shared/initial_models")) {}
 
-std::string InitialModelCache::Key(const ExperimentSpec& spec,
-                                   const std::vector<std::string>& initial_ids, int threads,
+std::string InitialModelCache::Key(const ExperimentSpec& spec, const Dataset& pool,
+                                   const std::vector<int64_t>& initial, int threads,
                                    const std::string& binary_path) {
   ExperimentSpec training = spec;
   training.clear_name();
@@ -54,8 +73,8 @@ std::string InitialModelCache::Key(const ExperimentSpec& spec,
   std::string text;
   google::protobuf::TextFormat::PrintToString(training, &text);
   absl::StrAppend(&text, "\nthreads: ", threads, "\nbinary: ", BinaryIdentity(binary_path),
-                  "\ninitial set:");
-  for (const std::string& id : initial_ids) absl::StrAppend(&text, " ", id);
+                  "\nclasses: ", absl::StrJoin(pool.class_names, ","), "\ninitial set:");
+  for (int64_t index : initial) AppendImageContents(pool.images[index], text);
   return absl::StrFormat("%016x", Fnv1a64(text));
 }
 

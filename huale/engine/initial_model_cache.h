@@ -1,6 +1,7 @@
 // Cycle-0 models shared between runs that would train them bit for bit alike.
 //
-// The cycle-0 model depends on the data, the seeded initial set, the model, the
+// The cycle-0 model depends on the data (the contents of the initial set's
+// image and annotation files), the seeded initial set, the model, the
 // losses, the training options and the thread count, never on the acquisition
 // function. So the methods of a sweep that differ only in how they select (HUALE,
 // flat aggregation, selection-only vs Random, ...) can start from one trained
@@ -16,6 +17,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "huale/data/dataset.h"
 #include "huale/engine/experiment_spec.pb.h"
 
 namespace huale {
@@ -32,11 +34,16 @@ class InitialModelCache {
 
   // Names everything the cycle-0 model depends on: `spec` without the fields
   // that do not reach cycle-0 training (name, acquisition, evaluation, output
-  // folder, the later cycles' schedule), the initial image ids, the thread count
-  // (float sums are ordered by thread) and the binary (its size and time stamp:
-  // a rebuilt trainer may train differently). A 16-hex-digit FNV-1a digest.
-  static std::string Key(const ExperimentSpec& spec, const std::vector<std::string>& initial_ids,
-                         int threads, const std::string& binary_path = "/proc/self/exe");
+  // folder, the later cycles' schedule); the images it trains on, `pool`'s
+  // `initial` images, by content: each one's id, the digest of its image file's
+  // bytes and its annotations as read (boxes, labels, flags), and the class
+  // list, so editing an annotation or an image under the same path misses the
+  // cache; the thread count (float sums are ordered by thread) and the binary
+  // (its size and time stamp: a rebuilt trainer may train differently). A
+  // 16-hex-digit FNV-1a digest.
+  static std::string Key(const ExperimentSpec& spec, const Dataset& pool,
+                         const std::vector<int64_t>& initial, int threads,
+                         const std::string& binary_path = "/proc/self/exe");
 
   // Copies the model stored under `key` to `destination` (atomically) and
   // returns the run folder that trained it; nullopt when there is none.

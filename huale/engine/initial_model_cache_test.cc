@@ -26,16 +26,28 @@ class InitialModelCacheTest : public testing::Test {
     spec_.mutable_acquisition()->set_name("huale");
     spec_.mutable_schedule()->set_initial_size(2);
     spec_.mutable_training()->set_epochs(8);
+    pool_.class_names = {"shirt", "boot"};
+    for (const char* id : {"000007", "000003", "000004"}) {
+      ImageRecord image;
+      image.id = id;
+      image.path = (root_ / (std::string(id) + ".png")).string();
+      image.width = 160;
+      image.height = 120;
+      image.annotations.push_back({Box{10, 20, 50, 60}, /*label=*/1});
+      std::ofstream(image.path) << "pixels of " << id;
+      pool_.images.push_back(image);
+    }
   }
 
   std::string Key(const ExperimentSpec& spec, int threads = 2) const {
-    return InitialModelCache::Key(spec, ids_, threads, binary_);
+    return InitialModelCache::Key(spec, pool_, initial_, threads, binary_);
   }
 
   fs::path root_;
   std::string binary_;
   ExperimentSpec spec_;
-  std::vector<std::string> ids_ = {"000007", "000003"};
+  Dataset pool_;
+  std::vector<int64_t> initial_ = {0, 1};
 };
 
 TEST_F(InitialModelCacheTest, MethodsThatDifferOnlyInSelectionShareTheKey) {
@@ -70,10 +82,39 @@ TEST_F(InitialModelCacheTest, EverythingThatReachesCycleZeroTrainingChangesTheKe
   other.mutable_model()->set_name("fasterrcnn_resnet18_fpn");
   EXPECT_NE(Key(other), key) << "model";
   EXPECT_NE(Key(spec_, /*threads=*/1), key) << "threads";
-  EXPECT_NE(InitialModelCache::Key(spec_, {"000007", "000004"}, 2, binary_), key) << "initial set";
+  EXPECT_NE(InitialModelCache::Key(spec_, pool_, {0, 2}, 2, binary_), key) << "initial set";
   // A rebuilt binary (new size or time stamp) may train differently.
   std::ofstream(binary_) << "build 22";
   EXPECT_NE(Key(spec_), key) << "binary";
+}
+
+// The same paths with other contents train another model (issue 13: a key of
+// paths reused a model trained on edited data).
+TEST_F(InitialModelCacheTest, EditedDataUnderTheSamePathsChangesTheKey) {
+  const std::string key = Key(spec_);
+  EXPECT_EQ(Key(spec_), key) << "deterministic";
+  // One image file rewritten (here one byte more: any change counts).
+  std::ofstream(pool_.images[1].path, std::ios::app) << ".";
+  const std::string edited_image = Key(spec_);
+  EXPECT_NE(edited_image, key) << "image bytes";
+  // One box moved by a pixel in an annotation.
+  pool_.images[0].annotations[0].box.x2 += 1;
+  const std::string edited_box = Key(spec_);
+  EXPECT_NE(edited_box, edited_image) << "annotation box";
+  pool_.images[0].annotations[0].label = 0;
+  EXPECT_NE(Key(spec_), edited_box) << "annotation label";
+  pool_.images[0].annotations[0].difficult = true;
+  const std::string flagged = Key(spec_);
+  EXPECT_NE(flagged, edited_box) << "difficult flag";
+  pool_.class_names = {"shirt", "sandal"};
+  EXPECT_NE(Key(spec_), flagged) << "class list";
+  // An image outside the initial set changes nothing.
+  const std::string before = Key(spec_);
+  std::ofstream(pool_.images[2].path, std::ios::app) << "more";
+  EXPECT_EQ(Key(spec_), before) << "an image cycle 0 does not train on";
+  // An unreadable image still gives a key (its error stands for its bytes).
+  fs::remove(pool_.images[1].path);
+  EXPECT_NE(Key(spec_), before) << "a vanished image";
 }
 
 TEST_F(InitialModelCacheTest, StoreThenFetchCopiesTheModelAndNamesItsRun) {
