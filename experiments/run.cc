@@ -18,6 +18,7 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_format.h"
 #include "experiments/command_line.h"
+#include "experiments/exceptions.h"
 #include "experiments/experiment_runner.h"
 #include "experiments/launch.h"
 #include "experiments/process_setup.h"
@@ -120,5 +121,11 @@ int main(int argc, char** argv) {
   huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume] | --list");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
-  return huale::Main();
+  try {
+    return huale::Main();
+  } catch (...) {  // what the Status-returning code did not turn into a message
+    std::cerr << "error: " << huale::StatusFromException(std::current_exception()).message()
+              << "\n";
+    return 1;
+  }
 }

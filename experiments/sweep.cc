@@ -25,6 +25,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "experiments/command_line.h"
+#include "experiments/exceptions.h"
 #include "experiments/experiment_runner.h"
 #include "experiments/launch.h"
 #include "experiments/png_backend.h"
@@ -276,5 +277,11 @@ int main(int argc, char** argv) {
                           "[--report_only]");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
-  return huale::Main();
+  try {
+    return huale::Main();
+  } catch (...) {  // what the Status-returning code did not turn into a message
+    std::cerr << "error: " << huale::StatusFromException(std::current_exception()).message()
+              << "\n";
+    return 1;
+  }
 }

@@ -3,7 +3,8 @@
 # thread each) on this machine; run from the repository root:
 #   bash results/distributed_2026-12-02/scoring_rate.sh
 set -eu
-bazel build -c opt //experiments:run
+bazel build -c opt //experiments:run //tools:make_fmnist_det
+[[ -d data/fmnist_det/small ]] || bazel-bin/tools/make_fmnist_det --profile=small
 RUN=bazel-bin/experiments/run
 OUT=${OUT:-/tmp/huale_scoring_rate}
 rm -rf "$OUT" && mkdir -p "$OUT"
