@@ -1,5 +1,6 @@
 #include "experiments/exceptions.h"
 
+#include <iostream>
 #include <new>
 #include <string>
 
@@ -33,6 +34,15 @@ absl::Status CallCatchingExceptions(const std::function<absl::Status()>& body) {
     return body();
   } catch (...) {
     return StatusFromException(std::current_exception());
+  }
+}
+
+int RunMainCatchingExceptions(const std::function<int()>& main) {
+  try {
+    return main();
+  } catch (...) {
+    std::cerr << "error: " << StatusFromException(std::current_exception()).message() << "\n";
+    return 1;
   }
 }
 

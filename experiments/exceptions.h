@@ -20,6 +20,10 @@ absl::Status StatusFromException(std::exception_ptr exception);
 // Calls `body`; an exception escaping it becomes StatusFromException's.
 absl::Status CallCatchingExceptions(const std::function<absl::Status()>& body);
 
+// A driver's main: `main`'s exit code, or "error: ..." on stderr and 1 for
+// what the Status-returning code did not turn into a message.
+int RunMainCatchingExceptions(const std::function<int()>& main);
+
 }  // namespace huale
 
 #endif  // EXPERIMENTS_EXCEPTIONS_H_

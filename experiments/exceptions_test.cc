@@ -42,5 +42,10 @@ TEST(CallCatchingExceptions, OutOfMemoryAndOtherExceptionsAreStatuses) {
             absl::StatusCode::kNotFound);
 }
 
+TEST(RunMainCatchingExceptions, AnEscapingExceptionIsExitCodeOne) {
+  EXPECT_EQ(RunMainCatchingExceptions([] { return 2; }), 2);
+  EXPECT_EQ(RunMainCatchingExceptions([]() -> int { throw std::runtime_error("late"); }), 1);
+}
+
 }  // namespace
 }  // namespace huale

@@ -121,11 +121,5 @@ int main(int argc, char** argv) {
   huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume] | --list");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
-  try {
-    return huale::Main();
-  } catch (...) {  // what the Status-returning code did not turn into a message
-    std::cerr << "error: " << huale::StatusFromException(std::current_exception()).message()
-              << "\n";
-    return 1;
-  }
+  return huale::RunMainCatchingExceptions(huale::Main);
 }

@@ -277,11 +277,5 @@ int main(int argc, char** argv) {
                           "[--report_only]");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
-  try {
-    return huale::Main();
-  } catch (...) {  // what the Status-returning code did not turn into a message
-    std::cerr << "error: " << huale::StatusFromException(std::current_exception()).message()
-              << "\n";
-    return 1;
-  }
+  return huale::RunMainCatchingExceptions(huale::Main);
 }
