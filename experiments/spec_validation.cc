@@ -1,6 +1,7 @@
 #include "experiments/spec_validation.h"
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <memory>
 #include <utility>
@@ -90,19 +91,42 @@ void CheckDevice(const std::string& device, Problems& problems) {
   }
 }
 
+// `value` in [low, high] (a missing bound: -inf or +inf), finite; NaN fails.
+void CheckRange(double value, double low, double high, absl::string_view field,
+                absl::string_view meaning, Problems& problems) {
+  if (std::isfinite(value) && value >= low && value <= high) return;
+  std::string range;
+  if (high == HUGE_VAL) {
+    range = absl::StrCat("a finite value >= ", low);
+  } else {
+    range = absl::StrCat("a value in [", low, ", ", high, "]");
+  }
+  problems.Add(field, absl::StrCat("expected ", range, meaning.empty() ? "" : " ", meaning,
+                                   ", found ", value));
+}
+
 void CheckTraining(const TrainingSpec& training, Problems& problems) {
   CheckPositive(training.epochs(), "training.epochs", problems);
   CheckPositive(training.batch_size(), "training.batch_size", problems);
-  CheckPositive(training.learning_rate(), "training.learning_rate", problems);
-  if (training.momentum() < 0 || training.momentum() >= 1) {
+  if (!(std::isfinite(training.learning_rate()) && training.learning_rate() > 0)) {
+    problems.Add("training.learning_rate",
+                 absl::StrCat("must be finite and > 0, found ", training.learning_rate()));
+  }
+  if (!(training.momentum() >= 0 && training.momentum() < 1)) {
     problems.Add("training.momentum", absl::StrCat("must be in [0, 1), found ",
                                                    training.momentum()));
   }
-  if (training.weight_decay() < 0) {
-    problems.Add("training.weight_decay", "must be >= 0");
-  }
+  CheckRange(training.weight_decay(), 0, HUGE_VAL, "training.weight_decay", "", problems);
   if (training.warmup_iterations() < 0) {
     problems.Add("training.warmup_iterations", "must be >= 0");
+  }
+  CheckRange(training.warmup_factor(), 0, 1, "training.warmup_factor",
+             "(the learning rate's share at the first step)", problems);
+  if (!(training.lr_gamma() > 0 && training.lr_gamma() <= 1)) {
+    problems.Add("training.lr_gamma",
+                 absl::StrCat("must be in (0, 1] (each of lr_steps multiplies the rate by it), "
+                              "found ",
+                              training.lr_gamma()));
   }
   if (training.iterations() < 0) {
     problems.Add("training.iterations",
@@ -125,15 +149,11 @@ void CheckTraining(const TrainingSpec& training, Problems& problems) {
     problems.Add("training.max_size", absl::StrCat("must be >= min_size (", training.min_size(),
                                                    "), found ", training.max_size()));
   }
-  const float flip = training.horizontal_flip_probability();
-  if (flip < 0 || flip > 1) {
-    problems.Add("training.horizontal_flip_probability",
-                 absl::StrCat("must be in [0, 1], found ", flip));
-  }
+  CheckRange(training.horizontal_flip_probability(), 0, 1,
+             "training.horizontal_flip_probability", "", problems);
   CheckPositive(training.loader_threads(), "training.loader_threads", problems);
-  if (training.clip_grad_norm() < 0) {
-    problems.Add("training.clip_grad_norm", "must be >= 0 (0 = no clipping)");
-  }
+  CheckRange(training.clip_grad_norm(), 0, HUGE_VAL, "training.clip_grad_norm",
+             "(0 = no clipping)", problems);
 }
 
 void CheckSchedule(const ScheduleSpec& schedule, Problems& problems) {
@@ -226,7 +246,7 @@ std::vector<std::string> CheckLosses(const ExperimentSpec& spec, Problems& probl
     const LossSpec& loss = spec.losses(i);
     const std::string field = absl::StrCat("losses[", i, "]");
     CheckOptionsMatchName(loss, loss.name(), field, problems);
-    if (loss.weight() < 0) problems.Add(field + ".weight", "must be >= 0");
+    CheckRange(loss.weight(), 0, HUGE_VAL, field + ".weight", "", problems);
     absl::StatusOr<std::unique_ptr<Loss>> built = LossRegistry::Get().Create(loss.name(), loss);
     if (!built.ok()) {
       AddFactoryProblem(loss, field, field + ".name", built.status(), problems);

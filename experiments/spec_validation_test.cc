@@ -5,15 +5,22 @@
 #include "experiments/spec_validation.h"
 
 #include <algorithm>
+#include <cmath>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "experiments/spec_loader.h"
+#include "glog/logging.h"
 #include "gmock/gmock.h"
+#include "google/protobuf/descriptor.h"
+#include "google/protobuf/message.h"
 #include "gtest/gtest.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/data/dataset_format.h"
@@ -183,6 +190,146 @@ absl::Status ValidateTraining(const std::string& training) {
       ParseSpecText(absl::StrCat(SpecText({}), "training { ", training, " }"), "budget.pbtxt");
   if (!spec.ok()) return spec.status();
   return ValidateSpec(*spec, "budget.pbtxt").status();
+}
+
+// Every numeric field of every spec message has a range or a relation: for
+// each one, out-of-range values are set (floats: NaN, and -1e9 and +1e9; ints:
+// -1e9 and +1e9) into an otherwise valid spec, with the component that reads
+// the field named; validation must refuse NaN and at least one of the others
+// under the field's spec path. A new field without a check fails here.
+// Fields for which every value is meaningful are listed with the reason.
+const std::map<std::string, std::string>& AnyValueFields() {
+  static const auto* fields = new std::map<std::string, std::string>{
+      {"seed", "every 64-bit value is a seed"},
+  };
+  return *fields;
+}
+
+using google::protobuf::Descriptor;
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+bool IsNumeric(const FieldDescriptor* field) {
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_INT32:
+    case FieldDescriptor::CPPTYPE_INT64:
+    case FieldDescriptor::CPPTYPE_UINT32:
+    case FieldDescriptor::CPPTYPE_UINT64:
+    case FieldDescriptor::CPPTYPE_FLOAT:
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return true;
+    default:
+      return false;
+  }
+}
+
+// The chains of fields from ExperimentSpec down to each numeric field.
+void CollectNumericFields(const Descriptor* message, std::vector<const FieldDescriptor*> chain,
+                          std::vector<std::vector<const FieldDescriptor*>>& out) {
+  ASSERT_LT(chain.size(), 8u) << "recursive spec message?";
+  for (int i = 0; i < message->field_count(); ++i) {
+    const FieldDescriptor* field = message->field(i);
+    std::vector<const FieldDescriptor*> longer = chain;
+    longer.push_back(field);
+    if (field->message_type() != nullptr) {
+      CollectNumericFields(field->message_type(), longer, out);
+    } else if (IsNumeric(field)) {
+      out.push_back(longer);
+    }
+  }
+}
+
+// Sets `value` at the end of `chain` in `spec` and returns the field's spec
+// path. A message in a oneof of a component's spec (acquisition.huale,
+// losses[0].eiou) names its component: the parent's `name` becomes the oneof
+// field's name. Repeated messages use element 0; repeated numbers get `value`
+// appended.
+std::string SetAlong(ExperimentSpec& spec, const std::vector<const FieldDescriptor*>& chain,
+                     double value) {
+  Message* message = &spec;
+  std::string path;
+  for (size_t i = 0; i < chain.size(); ++i) {
+    const FieldDescriptor* field = chain[i];
+    const Reflection* reflection = message->GetReflection();
+    if (!path.empty()) path += ".";
+    path += field->name();
+    if (field->containing_oneof() != nullptr) {
+      const FieldDescriptor* name = message->GetDescriptor()->FindFieldByName("name");
+      if (name != nullptr) reflection->SetString(message, name, field->name());
+    }
+    if (i + 1 < chain.size()) {
+      if (field->is_repeated()) {
+        if (reflection->FieldSize(*message, field) == 0) reflection->AddMessage(message, field);
+        message = reflection->MutableRepeatedMessage(message, field, 0);
+        path += "[0]";
+      } else {
+        message = reflection->MutableMessage(message, field);
+      }
+      continue;
+    }
+    switch (field->cpp_type()) {
+      case FieldDescriptor::CPPTYPE_INT32:
+        field->is_repeated() ? reflection->AddInt32(message, field, static_cast<int32_t>(value))
+                             : reflection->SetInt32(message, field, static_cast<int32_t>(value));
+        break;
+      case FieldDescriptor::CPPTYPE_INT64:
+        field->is_repeated() ? reflection->AddInt64(message, field, static_cast<int64_t>(value))
+                             : reflection->SetInt64(message, field, static_cast<int64_t>(value));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT32:
+        field->is_repeated()
+            ? reflection->AddUInt32(message, field, static_cast<uint32_t>(std::fabs(value)))
+            : reflection->SetUInt32(message, field, static_cast<uint32_t>(std::fabs(value)));
+        break;
+      case FieldDescriptor::CPPTYPE_UINT64:
+        field->is_repeated()
+            ? reflection->AddUInt64(message, field, static_cast<uint64_t>(std::fabs(value)))
+            : reflection->SetUInt64(message, field, static_cast<uint64_t>(std::fabs(value)));
+        break;
+      case FieldDescriptor::CPPTYPE_FLOAT:
+        field->is_repeated() ? reflection->AddFloat(message, field, static_cast<float>(value))
+                             : reflection->SetFloat(message, field, static_cast<float>(value));
+        break;
+      case FieldDescriptor::CPPTYPE_DOUBLE:
+        field->is_repeated() ? reflection->AddDouble(message, field, value)
+                             : reflection->SetDouble(message, field, value);
+        break;
+      default:
+        ADD_FAILURE() << path << " is not numeric";
+    }
+  }
+  return path;
+}
+
+// Whether validation of `spec` with `value` at `chain` names the field.
+bool Refused(const std::vector<const FieldDescriptor*>& chain, double value) {
+  absl::StatusOr<ExperimentSpec> spec = ParseSpecText(SpecText({}), "fields.pbtxt");
+  CHECK(spec.ok()) << spec.status();
+  const std::string path = SetAlong(*spec, chain, value);
+  absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, "fields.pbtxt");
+  return !plan.ok() && absl::StrContains(plan.status().message(), "\n  " + path + ": ");
+}
+
+TEST(EveryNumericField, HasARangeCheckedBeforeAnyWork) {
+  std::vector<std::vector<const FieldDescriptor*>> fields;
+  CollectNumericFields(ExperimentSpec::descriptor(), {}, fields);
+  ASSERT_GT(fields.size(), 50u);
+  std::vector<std::string> unchecked;
+  for (const auto& chain : fields) {
+    ExperimentSpec scratch;
+    const std::string path = SetAlong(scratch, chain, 0);
+    if (AnyValueFields().count(path) > 0) continue;
+    const bool floating = chain.back()->cpp_type() == FieldDescriptor::CPPTYPE_FLOAT ||
+                          chain.back()->cpp_type() == FieldDescriptor::CPPTYPE_DOUBLE;
+    if (floating && !Refused(chain, std::nan(""))) unchecked.push_back(path + " (NaN accepted)");
+    if (!Refused(chain, -1e9) && !Refused(chain, 1e9)) {
+      unchecked.push_back(path + " (-1e9 and +1e9 accepted)");
+    }
+  }
+  EXPECT_THAT(unchecked, ::testing::IsEmpty())
+      << fields.size() << " numeric fields; these have no range check:\n  "
+      << absl::StrJoin(unchecked, "\n  ");
 }
 
 TEST(IterationBudget, LrStepsCountIterationsWithinTheBudget) {

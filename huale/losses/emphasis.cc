@@ -71,10 +71,10 @@ HUALE_REGISTER(
       const EmphasisOptions& o = spec.emphasis();
       OptionChecks checks(o);
       checks.AtLeast("gamma", o.gamma(), 0);
-      if (o.box_term() == EmphasisOptions::EIOU) checks.Include("eiou", CheckEiouOptions(o.eiou()));
-      if (o.box_term() == EmphasisOptions::SMOOTH_L1) {
-        checks.Include("smooth_l1", CheckSmoothL1Options(o.smooth_l1()));
-      }
+      // Both blocks, whichever box_term reads: an out-of-range value is a
+      // mistake even where it is not used yet.
+      checks.Include("eiou", CheckEiouOptions(o.eiou()))
+          .Include("smooth_l1", CheckSmoothL1Options(o.smooth_l1()));
       HUALE_RETURN_IF_ERROR(checks.status());
       return std::make_unique<EmphasisLoss>(o);
     });
