@@ -284,6 +284,8 @@ std::vector<std::string> CheckLosses(const ExperimentSpec& spec, Problems& probl
 void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& problems) {
   const DatasetSpec& dataset = spec.dataset();
   CheckComponent(DatasetFormat::kFamily, dataset.format(), "dataset.format", problems);
+  CheckRange(dataset.max_skipped_image_share(), 0, 1, "dataset.max_skipped_image_share", "",
+             problems);
   if (dataset.root().empty()) {
     problems.Add("dataset.root", "required: the dataset's root directory");
     return;

@@ -1,8 +1,10 @@
 #include "huale/data/bad_samples.h"
 
+#include <algorithm>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
 #include "huale/core/atomic_file.h"
 #include "nlohmann/json.hpp"
@@ -62,6 +64,26 @@ std::string BadSampleSummary::ToLogLine() const {
 
 absl::Status BadSampleSummary::WriteTo(const std::string& path) const {
   return WriteFileAtomically(path, ToJson());
+}
+
+absl::Status CheckSkippedShare(absl::string_view stage, int64_t skipped, int64_t total,
+                               double max_share, const std::vector<std::string>& first_skipped) {
+  if (skipped == 0 || total == 0) return absl::OkStatus();
+  const bool all = skipped >= total;
+  if (!all && static_cast<double>(skipped) <= max_share * static_cast<double>(total)) {
+    return absl::OkStatus();
+  }
+  std::vector<std::string> shown(first_skipped.begin(),
+                                 first_skipped.begin() +
+                                     std::min<size_t>(first_skipped.size(), 3));
+  return absl::FailedPreconditionError(absl::StrFormat(
+      "%s: %d of %d images could not be read (%.1f%%)%s%s; %s", stage, skipped, total,
+      100.0 * static_cast<double>(skipped) / static_cast<double>(total),
+      shown.empty() ? "" : ", e.g. ", absl::StrJoin(shown, "; "),
+      all ? "nothing is left to work with"
+          : absl::StrFormat("more than dataset.max_skipped_image_share (%g%%): repair or "
+                            "remove them (bad_samples.json lists them), or raise the share",
+                            100.0 * max_share)));
 }
 
 absl::Status BadSampleLog::Skip(BadSampleKind kind, const std::string& message) {

@@ -57,6 +57,14 @@ struct BadSampleSummary {
   absl::Status WriteTo(const std::string& path) const;
 };
 
+// The run stops rather than go on without its data: OK unless `skipped` of a
+// stage's `total` images could not be read and that is more than `max_share`
+// of them, or all of them (whatever `max_share`). The error names the stage,
+// the counts, the first skipped images and the option
+// (DatasetSpec.max_skipped_image_share).
+absl::Status CheckSkippedShare(absl::string_view stage, int64_t skipped, int64_t total,
+                               double max_share, const std::vector<std::string>& first_skipped);
+
 // Applies the policy while a reader or the loader walks its samples.
 // Thread-safe: the loader's workers share one.
 class BadSampleLog {

@@ -7,6 +7,7 @@
 #include <torch/torch.h>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "glog/logging.h"
 #include "huale/data/seeded_random.h"
 
@@ -167,9 +168,16 @@ void DataLoader::WorkerLoop() {
       slot.image = std::move(*loaded);
       slot.image->epoch_position = position;
     } else {
-      slot.status = log_.Skip(BadSampleKind::kCorruptImage,
-                              absl::StrCat("image '", dataset_.images[index].id,
-                                           "': ", loaded.status().message()));
+      const ImageRecord& record = dataset_.images[index];
+      absl::string_view reason = loaded.status().message();
+      absl::ConsumePrefix(&reason, absl::StrCat(record.path, ": "));  // named once
+      const std::string message =
+          absl::StrCat("image '", record.id, "' (", record.path, "): ", reason);
+      slot.status = log_.Skip(BadSampleKind::kCorruptImage, message);
+      if (slot.status.ok()) {  // skipped: said once per image, not once per epoch
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (warned_.insert(index).second) LOG(WARNING) << "skipped " << message;
+      }
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);

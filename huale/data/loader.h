@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -121,6 +122,7 @@ class DataLoader {
   const std::vector<int64_t> indices_;
   const LoaderOptions options_;
   BadSampleLog log_;
+  std::set<int64_t> warned_;  // images whose skip was logged (under mutex_)
 
   std::mutex mutex_;
   std::condition_variable slot_ready_;

@@ -186,7 +186,7 @@ TEST(DataLoader, CorruptAndMissingImagesAreSkippedAndCounted) {
   // decoding each other's images).
   EXPECT_THAT(sizes, ::testing::ElementsAre(2, 1, 1));
   EXPECT_EQ(loader.bad_samples().Count(BadSampleKind::kCorruptImage), 2);
-  EXPECT_THAT(loader.bad_samples().examples[0], HasSubstr("bad_2.png: image does not decode"));
+  EXPECT_THAT(loader.bad_samples().examples[0], HasSubstr("bad_2.png): image does not decode"));
 }
 
 TEST(DataLoader, FailFastStopsTheEpochWithTheFileName) {

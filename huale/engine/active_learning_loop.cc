@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <set>
 #include <memory>
 #include <optional>
 
@@ -113,9 +114,9 @@ class Loop {
       lock.emplace(std::move(taken));
       HUALE_RETURN_IF_ERROR(
           folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
-      BadSampleSummary bad = pool_.bad_samples;
-      bad.Merge(test_.bad_samples);
-      HUALE_RETURN_IF_ERROR(bad.WriteTo(folder_.BadSamplesPath()));
+      bad_samples_ = pool_.bad_samples;
+      bad_samples_.Merge(test_.bad_samples);
+      HUALE_RETURN_IF_ERROR(bad_samples_.WriteTo(folder_.BadSamplesPath()));
       HUALE_ASSIGN_OR_RETURN(EventWriter writer, EventWriter::Open(folder_.root()));
       events.emplace(std::move(writer));
       return absl::OkStatus();
@@ -226,6 +227,41 @@ class Loop {
     return absl::OkStatus();
   }
 
+  // Adds the images a stage could not read to bad_samples.json (rank 0).
+  // `messages` read "image 'ID' (PATH): reason"; the part before the reason
+  // names the image.
+  absl::Status RecordSkipped(const std::vector<std::string>& messages) {
+    bool added = false;
+    for (const std::string& message : messages) {
+      const std::string image = message.substr(0, message.find("): "));
+      if (!skipped_images_.insert(image).second) continue;
+      bad_samples_.Add(BadSampleKind::kCorruptImage, message);
+      added = true;
+    }
+    return added ? bad_samples_.WriteTo(folder_.BadSamplesPath()) : absl::OkStatus();
+  }
+
+  // The images of `requested` (indices into `data`) missing from a stage's
+  // results `done` (their ids): those every rank's loader skipped. Records them
+  // and applies DatasetSpec.max_skipped_image_share.
+  absl::Status CheckStageSkips(const std::string& stage, const Dataset& data,
+                               const std::vector<int64_t>& requested,
+                               const std::set<std::string>& done) {
+    std::vector<std::string> skipped;
+    for (int64_t index : requested) {
+      const ImageRecord& image = data.images[index];
+      if (done.count(image.id) == 0) {
+        skipped.push_back(absl::StrCat("image '", image.id, "' (", image.path,
+                                       "): could not be read (", stage, ")"));
+      }
+    }
+    if (skipped.empty()) return absl::OkStatus();
+    HUALE_RETURN_IF_ERROR(RecordSkipped(skipped));
+    return CheckSkippedShare(stage, static_cast<int64_t>(skipped.size()),
+                             static_cast<int64_t>(requested.size()),
+                             spec_.dataset().max_skipped_image_share(), skipped);
+  }
+
   // Trains (or loads the finished model of) one cycle. `pools` is rank 0's
   // (null on the others).
   absl::StatusOr<std::unique_ptr<Detector>> TrainedModel(int cycle, const Pools* pools,
@@ -277,6 +313,7 @@ class Loop {
     options.cycle = cycle;
     options.device = spec_.device();
     options.fail_fast_on_bad_images = spec_.dataset().bad_sample_policy() == DatasetSpec::FAIL_FAST;
+    options.max_skipped_image_share = spec_.dataset().max_skipped_image_share();
     options.train_state_path = state_path;
     options.events = events_;
     options.label = Label(cycle);
@@ -288,6 +325,7 @@ class Loop {
     timings["train_images_per_second"] = summary->images_per_second;
     absl::Status saved = [&]() -> absl::Status {
       if (!main_) return absl::OkStatus();
+      HUALE_RETURN_IF_ERROR(RecordSkipped(summary->skipped.examples));
       HUALE_RETURN_IF_ERROR(SaveCheckpoint(model_path, **model, nullptr,
                                            {summary->epochs_done, summary->iterations}));
       std::error_code ignored;
@@ -340,10 +378,17 @@ class Loop {
                                const std::vector<int64_t>& labelled,
                                std::chrono::steady_clock::time_point start,
                                std::map<std::string, double>& timings) {
+    // A skipped test image is left out of the evaluation, not counted as missed.
+    std::set<std::string> read;
+    for (const ImageDetections& image : detections) read.insert(image.image_id);
+    HUALE_RETURN_IF_ERROR(
+        CheckStageSkips(absl::StrCat(Label(cycle), " evaluate"), test_, test_indices, read));
     Dataset subset;
     subset.class_names = test_.class_names;
     subset.category_ids = test_.category_ids;
-    for (int64_t index : test_indices) subset.images.push_back(test_.images[index]);
+    for (int64_t index : test_indices) {
+      if (read.count(test_.images[index].id) > 0) subset.images.push_back(test_.images[index]);
+    }
     absl::StatusOr<EvaluationResult> result = evaluator_->Evaluate(subset, detections);
     if (!result.ok()) return result.status();
     timings["evaluate"] = SecondsSince(start);
@@ -399,6 +444,10 @@ class Loop {
     if (!scored.ok()) return scored.status();
     if (!main_) return Agree(absl::OkStatus(), absl::StrCat(Label(cycle), ": selection"));
     absl::Status selected = [&]() -> absl::Status {
+      std::set<std::string> read;
+      for (const ImageScore& score : scored->scores) read.insert(score.image_id);
+      HUALE_RETURN_IF_ERROR(
+          CheckStageSkips(absl::StrCat(Label(cycle), " score pool"), pool_, candidates, read));
       const auto start = std::chrono::steady_clock::now();
       HUALE_ASSIGN_OR_RETURN(
           const Selection selection,
@@ -427,6 +476,10 @@ class Loop {
   RunFolder folder_;
   const InitialModelCache initial_models_;
   EventWriter* events_ = nullptr;
+  // What the readers and, so far, the stages skipped (bad_samples.json, rank 0);
+  // each unreadable image file once, whichever stages met it.
+  BadSampleSummary bad_samples_;
+  std::set<std::string> skipped_images_;
   std::unique_ptr<AcquisitionFunction> acquisition_;
   std::unique_ptr<Evaluator> evaluator_;
   Collectives& group_;

@@ -65,6 +65,7 @@ absl::StatusOr<std::vector<ImageDetections>> DetectImages(Detector& model, const
     absl::StatusOr<std::optional<Batch>> next = loader.Next();
     if (!next.ok()) return next.status();
     if (!next->has_value()) break;
+    if ((*next)->empty()) continue;  // every image of the batch was skipped
     std::vector<const LoadedImage*> views;
     for (const LoadedImage& item : **next) views.push_back(&item);
     absl::StatusOr<std::vector<ImageDetections>> detections =
@@ -107,6 +108,7 @@ absl::StatusOr<PoolScoringResult> ScorePool(Detector* model, const Dataset& data
       if (!next.ok()) return next.status();
       if (!next->has_value()) break;
       const Batch& batch = **next;
+      if (batch.empty()) continue;  // every image of the batch was skipped
       // x and flip(x) in one pass: [x_1..x_B, flip(x_1)..flip(x_B)].
       std::vector<LoadedImage> flipped;
       flipped.reserve(batch.size());

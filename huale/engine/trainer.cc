@@ -1,5 +1,6 @@
 #include "huale/engine/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -10,9 +11,12 @@
 
 #include <torch/torch.h>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
 #include "glog/logging.h"
 #include "huale/data/loader.h"
 #include "huale/data/seeded_random.h"
@@ -153,6 +157,33 @@ absl::StatusOr<std::pair<double, int64_t>> AverageGradients(
 
 }  // namespace
 
+// After the first epoch trained: the images no rank could read, against the
+// allowed share (CheckSkippedShare); every rank gets the same answer.
+absl::Status CheckSkippedImages(Collectives& group, const DataLoader& loader, int64_t loaded,
+                                const TrainerOptions& options, TrainSummary& summary) {
+  summary.skipped = loader.bad_samples();
+  std::string mine = absl::StrCat(loaded, "\n", summary.skipped.Total());
+  for (size_t i = 0; i < std::min<size_t>(summary.skipped.examples.size(), 3); ++i) {
+    absl::StrAppend(&mine, "\n", absl::StrReplaceAll(summary.skipped.examples[i], {{"\n", " "}}));
+  }
+  HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> all,
+                         group.AllGather(mine, absl::StrCat(options.label, " skipped images")));
+  int64_t read = 0, skipped = 0;
+  std::vector<std::string> examples;
+  for (const std::string& rank : all) {
+    const std::vector<std::string> lines = absl::StrSplit(rank, '\n');
+    int64_t a = 0, b = 0;
+    if (lines.size() < 2 || !absl::SimpleAtoi(lines[0], &a) || !absl::SimpleAtoi(lines[1], &b)) {
+      return absl::InternalError("malformed skipped-image counts from a rank");
+    }
+    read += a;
+    skipped += b;
+    examples.insert(examples.end(), lines.begin() + 2, lines.end());
+  }
+  return CheckSkippedShare(absl::StrCat(options.label, " training"), skipped, read + skipped,
+                           options.max_skipped_image_share, examples);
+}
+
 absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& dataset,
                                            const std::vector<int64_t>& labelled,
                                            const TrainerOptions& options) {
@@ -191,6 +222,7 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
   TrainSummary summary;
   const auto start = std::chrono::steady_clock::now();
   int64_t images_seen = 0;
+  int64_t first_epoch_loaded = 0;  // this rank's images read in the first epoch of this call
   // With an iteration budget the epochs run on until the budget is spent; the
   // last one stops part-way.
   const bool iteration_budget = training.iterations() > 0;
@@ -210,6 +242,7 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
       if (!next.ok()) return next.status();
       if (!next->has_value()) break;
       const Batch& batch = **next;
+      if (summary.epochs_trained == 0) first_epoch_loaded += static_cast<int64_t>(batch.size());
       std::vector<torch::Tensor> images;
       std::vector<DetectionTarget> targets;
       for (const LoadedImage& item : batch) {
@@ -273,6 +306,10 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
                   absl::StrFormat("loss %.3f lr %.2g", loss_sum / batches, lr));
     }
     bar.Finish();
+    if (summary.epochs_trained == 0 && !options.fail_fast_on_bad_images) {
+      HUALE_RETURN_IF_ERROR(
+          CheckSkippedImages(group, loader, first_epoch_loaded, options, summary));
+    }
     if (batches == 0 && iteration_budget) break;  // nothing labelled: no budget can be spent
     const double mean_loss = batches > 0 ? loss_sum / batches : 0;
     summary.epoch_mean_loss.push_back(mean_loss);

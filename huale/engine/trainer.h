@@ -15,6 +15,7 @@
 
 #include "absl/status/statusor.h"
 #include "huale/engine/experiment_spec.pb.h"
+#include "huale/data/bad_samples.h"
 #include "huale/data/dataset.h"
 #include "huale/engine/distributed.h"
 #include "huale/engine/event_writer.h"
@@ -28,6 +29,10 @@ struct TrainerOptions {
   int cycle = 0;
   std::string device = "cpu";
   bool fail_fast_on_bad_images = false;
+  // Under the skip policy: the share of the labelled images that may be
+  // unreadable (checked over all ranks after the first epoch trained; all of
+  // them unreadable always stops). DatasetSpec.max_skipped_image_share.
+  double max_skipped_image_share = 0.05;
   // Written after every epoch (and at the end of an iteration budget); resumed
   // from when present.
   std::string train_state_path;
@@ -55,6 +60,8 @@ struct TrainSummary {
   double seconds = 0;
   double images_per_second = 0;
   std::vector<double> epoch_mean_loss;  // for the epochs trained in this call
+  // The images this rank could not read (first epoch trained in this call).
+  BadSampleSummary skipped;
 };
 
 // FailedPrecondition when a loss turns NaN or infinite (the message names the
