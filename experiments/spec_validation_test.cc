@@ -332,6 +332,22 @@ TEST(EveryNumericField, HasARangeCheckedBeforeAnyWork) {
       << absl::StrJoin(unchecked, "\n  ");
 }
 
+// Relations, not ranges: a cascade naming one metric twice (issue 13).
+TEST(Relations, ACascadeNamingAMetricTwiceIsRefused) {
+  OutOfRange row{"acquisition", "huale", "@ACQUISITION@",
+                 R"pb(acquisition {
+                        name: "huale"
+                        huale { cascade: [ SEMANTIC_AFFINITY, OVERLAP_RATIO, SEMANTIC_AFFINITY ] }
+                      })pb",
+                 ""};
+  absl::StatusOr<ExperimentSpec> spec = ParseSpecText(SpecText(row), "cascade.pbtxt");
+  ASSERT_TRUE(spec.ok()) << spec.status();
+  absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, "cascade.pbtxt");
+  ASSERT_FALSE(plan.ok());
+  EXPECT_THAT(plan.status().message(),
+              HasSubstr("acquisition.huale.cascade: must name each metric at most once"));
+}
+
 TEST(IterationBudget, LrStepsCountIterationsWithinTheBudget) {
   // Past `epochs` but within the budget: only the missing data is reported.
   const absl::Status within = ValidateTraining("epochs: 2 iterations: 100 lr_steps: 80");

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
+#include <set>
 
 #include "absl/strings/str_cat.h"
 #include "huale/acquisition/acquisition_function.h"
@@ -174,8 +175,19 @@ class HualeAcquisition : public AcquisitionFunction {
   std::vector<HualeOptions::Metric> cascade_;
 };
 
+// Each metric at most once in the cascade: a repeated stage filters twice by
+// the same ranking, which only shrinks the set (a typo, not a design).
+bool CascadeHasNoRepeat(const HualeOptions& o) {
+  std::set<int> seen;
+  for (int m : o.cascade()) {
+    if (!seen.insert(m).second) return false;
+  }
+  return true;
+}
+
 absl::Status ValidateOptions(const HualeOptions& o) {
   return OptionChecks(o)
+      .Check("cascade", CascadeHasNoRepeat(o), "must name each metric at most once")
       .AtLeast("retrieval_ratio", o.retrieval_ratio(), 1)
       .InRange("zero_set_share", o.zero_set_share(), 0, 1)
       .Include("entropy", CheckEntropyOptions(o.entropy()))

@@ -97,9 +97,16 @@ absl::Status BadSampleLog::Skip(BadSampleKind kind, const std::string& message) 
   return absl::OkStatus();
 }
 
-void BadSampleLog::Repair(BadSampleKind kind, const std::string& message) {
+absl::Status BadSampleLog::Repair(BadSampleKind kind, const std::string& message) {
+  if (fail_fast_) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(message, " [", BadSampleKindName(kind),
+                     "; set dataset.bad_sample_policy: SKIP_AND_COUNT to clip or drop such "
+                     "boxes]"));
+  }
   std::lock_guard<std::mutex> lock(mutex_);
   summary_.Add(kind, message);
+  return absl::OkStatus();
 }
 
 BadSampleSummary BadSampleLog::summary() const {

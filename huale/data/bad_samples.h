@@ -4,9 +4,10 @@
 // Image-level problems (unreadable annotation file, unknown class, missing or
 // corrupt image, duplicate id, annotation of a missing image) are *skips*: under
 // FAIL_FAST the first one is returned as an error; under SKIP_AND_COUNT it is
-// counted and the sample left out. Box repairs are always applied and counted,
-// whatever the policy: a box reaching outside the image is clipped, a box of zero
-// or negative area (after clipping) is dropped.
+// counted and the sample left out. Box repairs likewise: under FAIL_FAST the
+// first bad box is an error; under SKIP_AND_COUNT a box reaching outside the
+// image is clipped and a box of zero or negative area (after clipping), or not
+// finite, is dropped, each counted.
 #ifndef HUALE_DATA_BAD_SAMPLES_H_
 #define HUALE_DATA_BAD_SAMPLES_H_
 
@@ -74,8 +75,10 @@ class BadSampleLog {
   // A skip: under FAIL_FAST returns `error_code`-style InvalidArgument/DataLoss
   // carrying `message`; otherwise counts it and returns OK (skip the sample).
   absl::Status Skip(BadSampleKind kind, const std::string& message);
-  // A repair (clip/drop): counted, never an error.
-  void Repair(BadSampleKind kind, const std::string& message);
+  // A box repair (clip/drop): under FAIL_FAST an InvalidArgument error carrying
+  // `message` (fail-fast is fail-fast for boxes too); otherwise counted, OK
+  // (the caller clips or drops the box).
+  absl::Status Repair(BadSampleKind kind, const std::string& message);
 
   bool fail_fast() const { return fail_fast_; }
   BadSampleSummary summary() const;

@@ -16,6 +16,7 @@
 #include "glog/logging.h"
 #include "huale/data/coco_instances.h"
 #include "huale/data/dataset_format.h"
+#include "huale/core/status_macros.h"
 #include "huale/data/reader_util.h"
 
 namespace huale {
@@ -209,8 +210,10 @@ absl::Status DatasetBuilder::AddAnnotation(const CocoInstances::Object& annotati
   }
   ImageRecord& record = dataset_.images[image_index];
   const auto& [x, y, w, h] = *annotation.bbox;
-  std::optional<Box> box = RepairBox(Box::FromXywh(x, y, w, h), record.width, record.height,
-                                     absl::StrCat(json_path_, ": ", where, ": field 'bbox'"), log_);
+  HUALE_ASSIGN_OR_RETURN(
+      const std::optional<Box> box,
+      RepairBox(Box::FromXywh(x, y, w, h), record.width, record.height,
+                absl::StrCat(json_path_, ": ", where, ": field 'bbox'"), log_));
   if (!box) return absl::OkStatus();
   Annotation out;
   out.box = *box;

@@ -215,14 +215,27 @@ TEST(CocoReader, BoxesAreClippedOrDroppedAndCounted) {
   tree.SetJson(ImageJson(1, "good.jpg", 20, 10),
                AnnotationJson(1, 1, 1, "-2, 3, 30, 4") + "," + AnnotationJson(2, 1, 1, "1, 1, 0, 5") +
                    "," + AnnotationJson(3, 1, 1, "1, 1, 5, -1"));
-  for (const bool fail_fast : {false, true}) {
-    absl::StatusOr<Dataset> dataset = ReadCocoDataset(tree.Spec(fail_fast), "train");
-    ASSERT_TRUE(dataset.ok()) << dataset.status();
-    ASSERT_EQ(dataset->images[0].annotations.size(), 1u);
-    EXPECT_EQ(dataset->images[0].annotations[0].box, (Box{0, 3, 20, 7}));
-    EXPECT_EQ(dataset->bad_samples.Count(BadSampleKind::kClippedBox), 1);
-    EXPECT_EQ(dataset->bad_samples.Count(BadSampleKind::kDroppedBox), 2);
-  }
+  absl::StatusOr<Dataset> dataset = ReadCocoDataset(tree.Spec(false), "train");
+  ASSERT_TRUE(dataset.ok()) << dataset.status();
+  ASSERT_EQ(dataset->images[0].annotations.size(), 1u);
+  EXPECT_EQ(dataset->images[0].annotations[0].box, (Box{0, 3, 20, 7}));
+  EXPECT_EQ(dataset->bad_samples.Count(BadSampleKind::kClippedBox), 1);
+  EXPECT_EQ(dataset->bad_samples.Count(BadSampleKind::kDroppedBox), 2);
+  // Fail-fast is fail-fast for boxes too (issue 13): the first one stops the read.
+  absl::StatusOr<Dataset> failed = ReadCocoDataset(tree.Spec(true), "train");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(failed.status().message(), HasSubstr("field 'bbox': box (-2, 3, 28, 7) reaches"));
+}
+
+TEST(CocoReader, ANegativeWidthUnderFailFastIsAnErrorNamingTheAnnotation) {
+  CocoTree tree("coco_negative_width");
+  tree.AddImageFile("good.jpg", 20, 10);
+  tree.SetJson(ImageJson(1, "good.jpg", 20, 10), AnnotationJson(7, 1, 1, "5, 1, -3, 4"));
+  absl::StatusOr<Dataset> failed = ReadCocoDataset(tree.Spec(true), "train");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(), HasSubstr("field 'bbox'"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("has zero or negative area"));
 }
 
 TEST(CocoReader, JsonThatDoesNotParseIsAnError) {

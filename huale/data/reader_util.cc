@@ -4,32 +4,35 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
 
-std::optional<Box> RepairBox(const Box& box, int image_width, int image_height,
-                             const std::string& where, BadSampleLog& log) {
+absl::StatusOr<std::optional<Box>> RepairBox(const Box& box, int image_width, int image_height,
+                                             const std::string& where, BadSampleLog& log) {
   if (!box.IsFinite()) {
-    log.Repair(BadSampleKind::kDroppedBox, absl::StrCat(where, ": non-finite box, dropped"));
-    return std::nullopt;
+    HUALE_RETURN_IF_ERROR(
+        log.Repair(BadSampleKind::kDroppedBox, absl::StrCat(where, ": non-finite box, dropped")));
+    return std::optional<Box>();
   }
   Box clipped = box.ClippedTo(image_width, image_height);
   if (!(clipped == box) && box.IsNonEmpty()) {
-    log.Repair(BadSampleKind::kClippedBox,
-               absl::StrFormat("%s: box (%g, %g, %g, %g) reaches outside the %dx%d image, "
-                               "clipped to (%g, %g, %g, %g)",
-                               where, box.x1, box.y1, box.x2, box.y2, image_width,
-                               image_height, clipped.x1, clipped.y1, clipped.x2, clipped.y2));
+    HUALE_RETURN_IF_ERROR(log.Repair(
+        BadSampleKind::kClippedBox,
+        absl::StrFormat("%s: box (%g, %g, %g, %g) reaches outside the %dx%d image, "
+                        "clipped to (%g, %g, %g, %g)",
+                        where, box.x1, box.y1, box.x2, box.y2, image_width, image_height,
+                        clipped.x1, clipped.y1, clipped.x2, clipped.y2)));
   }
   if (!clipped.IsNonEmpty()) {
-    log.Repair(BadSampleKind::kDroppedBox,
-               absl::StrFormat("%s: box (%g, %g, %g, %g) has zero or negative area inside "
-                               "the %dx%d image, dropped",
-                               where, box.x1, box.y1, box.x2, box.y2, image_width,
-                               image_height));
-    return std::nullopt;
+    HUALE_RETURN_IF_ERROR(log.Repair(
+        BadSampleKind::kDroppedBox,
+        absl::StrFormat("%s: box (%g, %g, %g, %g) has zero or negative area inside "
+                        "the %dx%d image, dropped",
+                        where, box.x1, box.y1, box.x2, box.y2, image_width, image_height)));
+    return std::optional<Box>();
   }
-  return clipped;
+  return std::optional<Box>(clipped);
 }
 
 bool FileExists(const std::string& path) {

@@ -9,6 +9,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/string_view.h"
+#include "absl/status/statusor.h"
 #include "huale/core/box.h"
 #include "huale/data/bad_samples.h"
 
@@ -16,9 +17,10 @@ namespace huale {
 
 // Clips `box` to the image (counted as kClippedBox when it changed) and drops it
 // (kDroppedBox, nullopt) when non-finite or of zero or negative area after
-// clipping. `where` names the file and field for the summary.
-std::optional<Box> RepairBox(const Box& box, int image_width, int image_height,
-                             const std::string& where, BadSampleLog& log);
+// clipping. `where` names the file and field for the summary. Under the
+// FAIL_FAST policy any such box is the error BadSampleLog::Repair returns.
+absl::StatusOr<std::optional<Box>> RepairBox(const Box& box, int image_width, int image_height,
+                                             const std::string& where, BadSampleLog& log);
 
 bool FileExists(const std::string& path);
 bool DirectoryExists(const std::string& path);

@@ -25,7 +25,8 @@ std::string ObtainHint(const DatasetSpec& spec) {
   return spec.how_to_obtain().empty() ? "" : absl::StrCat(" (", spec.how_to_obtain(), ")");
 }
 
-enum class ParseProblem { kNone, kUnreadable, kUnknownClass };
+// kFatal: an error under FAIL_FAST (a bad box), returned as it is.
+enum class ParseProblem { kNone, kUnreadable, kUnknownClass, kFatal };
 
 struct ParsedImage {
   ParseProblem problem = ParseProblem::kNone;
@@ -73,15 +74,16 @@ ParsedImage ToImageRecord(const VocXmlAnnotation& xml, const std::string& xml_pa
                      absl::StrCat(object_where, "/name: unknown class '", object.name,
                                   "' (not in the dataset's class list)"));
     }
-    std::optional<Box> box =
+    absl::StatusOr<std::optional<Box>> box =
         RepairBox(object.box, record.width, record.height, object_where + "/bndbox", log);
-    if (!box) continue;
+    if (!box.ok()) return Problem(ParseProblem::kFatal, std::string(box.status().message()));
+    if (!box->has_value()) continue;
     Annotation annotation;
-    annotation.box = *box;
+    annotation.box = **box;
     annotation.label = label->second;
     annotation.difficult = object.difficult;
     annotation.truncated = object.truncated;
-    annotation.area = box->area();
+    annotation.area = (*box)->area();
     record.annotations.push_back(annotation);
   }
   return parsed;
@@ -180,6 +182,7 @@ absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_vie
       }
       continue;
     }
+    if (parsed.problem == ParseProblem::kFatal) return absl::InvalidArgumentError(parsed.message);
     if (parsed.problem != ParseProblem::kNone) {
       ++skipped;
       const BadSampleKind kind = parsed.problem == ParseProblem::kUnknownClass

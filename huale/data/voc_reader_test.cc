@@ -220,17 +220,23 @@ TEST(VocReader, DuplicateIdKeepsTheFirst) {
               HasSubstr("train.txt:2: image id 'good' is listed again"));
 }
 
-TEST(VocReader, BoxOutsideTheImageIsClippedAndCountedUnderEitherPolicy) {
+TEST(VocReader, BoxOutsideTheImageIsClippedAndCountedOrUnderFailFastAnError) {
   VocTree tree("voc_clip");
   tree.AddImage("a", 20, 10);
   tree.AddXml("a", 20, 10, Object("cat", -3, 2, 25, 12));
   tree.SetSplit("train", {"a"});
-  for (const bool fail_fast : {false, true}) {
-    absl::StatusOr<Dataset> dataset = ReadVocDataset(tree.Spec(fail_fast), "train");
-    ASSERT_TRUE(dataset.ok()) << dataset.status();
-    EXPECT_EQ(dataset->images[0].annotations[0].box, (Box{0, 2, 20, 10}));
-    EXPECT_EQ(dataset->bad_samples.Count(BadSampleKind::kClippedBox), 1);
-  }
+  absl::StatusOr<Dataset> dataset = ReadVocDataset(tree.Spec(false), "train");
+  ASSERT_TRUE(dataset.ok()) << dataset.status();
+  EXPECT_EQ(dataset->images[0].annotations[0].box, (Box{0, 2, 20, 10}));
+  EXPECT_EQ(dataset->bad_samples.Count(BadSampleKind::kClippedBox), 1);
+  // Fail-fast is fail-fast for boxes too (issue 13).
+  absl::StatusOr<Dataset> failed = ReadVocDataset(tree.Spec(true), "train");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_EQ(failed.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_THAT(failed.status().message(),
+              HasSubstr("a.xml: annotation/object[0]/bndbox: box (-3, 2, 25, 12) reaches outside "
+                        "the 20x10 image"));
+  EXPECT_THAT(failed.status().message(), HasSubstr("bad_sample_policy: SKIP_AND_COUNT"));
 }
 
 TEST(VocReader, ZeroAndNegativeAreaBoxesAreDroppedAndCounted) {
@@ -240,11 +246,14 @@ TEST(VocReader, ZeroAndNegativeAreaBoxesAreDroppedAndCounted) {
               Object("cat", 5, 5, 5, 9) + Object("dog", 8, 8, 4, 12) + Object("cat", 1, 1, 3, 3) +
                   Object("dog", 25, 25, 30, 30));  // entirely outside: nothing left after clipping
   tree.SetSplit("train", {"a"});
-  absl::StatusOr<Dataset> dataset = ReadVocDataset(tree.Spec(true), "train");
+  absl::StatusOr<Dataset> dataset = ReadVocDataset(tree.Spec(false), "train");
   ASSERT_TRUE(dataset.ok()) << dataset.status();
   ASSERT_EQ(dataset->images[0].annotations.size(), 1u);
   EXPECT_EQ(dataset->images[0].annotations[0].box, (Box{1, 1, 3, 3}));
   EXPECT_EQ(dataset->bad_samples.Count(BadSampleKind::kDroppedBox), 3);
+  absl::StatusOr<Dataset> failed = ReadVocDataset(tree.Spec(true), "train");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_THAT(failed.status().message(), HasSubstr("has zero or negative area"));
 }
 
 TEST(VocReader, EmptySplitIsAnErrorUnderEitherPolicy) {
