@@ -77,6 +77,21 @@ fi
 grep -q "already holds a run; pass --resume" "$TMP/again.log" || {
   echo "FAIL: rerun message"; cat "$TMP/again.log"; exit 1; }
 
+# A model.pt damaged after it was written (truncated) is kept aside and its
+# cycle trained again on --resume: the same bytes as the uninterrupted run's.
+folder="$CHECKOUT/runs/resume_smoke/seed3"
+cp "$folder/cycle_00/model.pt" "$TMP/model_before.pt"
+truncate -s 1000 "$folder/cycle_00/model.pt"
+(cd "$CHECKOUT" && "$RUN" --spec=interrupted.pbtxt --resume) >"$TMP/damaged.log" 2>&1 || {
+  echo "FAIL: resume with a damaged model.pt"; cat "$TMP/damaged.log"; exit 1; }
+grep -q "moved to .*cycle_00/model.pt.corrupt, training cycle 0/1 again" "$TMP/damaged.log" || {
+  echo "FAIL: the damaged model was not named and retrained"; cat "$TMP/damaged.log"; exit 1; }
+[[ $(stat -c %s "$folder/cycle_00/model.pt.corrupt") == 1000 ]] || {
+  echo "FAIL: the damaged model was not kept aside"; exit 1; }
+cmp -s "$folder/cycle_00/model.pt" "$TMP/model_before.pt" || {
+  echo "FAIL: the retrained cycle-0 model differs from the first"; exit 1; }
+echo "a truncated model.pt was kept aside and retrained to the same bytes"
+
 passed=0
 failed=0
 for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labelled.txt; do

@@ -290,8 +290,20 @@ class Loop {
         }
       }
       if (folder_.HasModel(cycle)) {
-        finished = true;
-        return LoadCheckpoint(model_path, **model, nullptr).status();
+        absl::Status loaded = LoadCheckpoint(model_path, **model, nullptr).status();
+        if (!absl::IsDataLoss(loaded)) {
+          finished = loaded.ok();
+          return loaded;
+        }
+        // Damaged after it was written: kept aside (nothing is deleted), the
+        // cycle trains again (from its train state, if one is left).
+        const std::string aside = model_path + ".corrupt";
+        std::error_code error;
+        fs::rename(model_path, aside, error);
+        if (error) return loaded;
+        LOG(WARNING) << loaded.message() << "; moved to " << aside << ", training " << Label(cycle)
+                     << " again";
+        HUALE_ASSIGN_OR_RETURN(model, BuildDetector(spec_, static_cast<int>(pool_.class_names.size())));
       }
       if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() &&
           !std::filesystem::exists(state_path)) {
@@ -330,6 +342,7 @@ class Loop {
                                            {summary->epochs_done, summary->iterations}));
       std::error_code ignored;
       fs::remove(state_path, ignored);  // the final model supersedes it
+      fs::remove(PreviousCheckpointPath(state_path), ignored);
       if (!initial_model_key.empty()) {
         if (absl::Status s = initial_models_.Store(initial_model_key, model_path, folder_.root());
             !s.ok()) {

@@ -1,6 +1,9 @@
 #include "huale/engine/checkpoint.h"
 
+#include <unistd.h>
+
 #include <filesystem>
+#include <sstream>
 #include <map>
 #include <utility>
 #include <vector>
@@ -9,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "glog/logging.h"
 #include "huale/core/atomic_file.h"
 
 namespace huale {
@@ -16,26 +20,52 @@ namespace huale {
 absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& model,
                             const torch::optim::Optimizer* optimizer,
                             const TrainPosition& position) {
-  return WriteFileAtomicallyWith(path, [&](const std::string& temporary) -> absl::Status {
-    try {
-      torch::serialize::OutputArchive archive;
-      torch::serialize::OutputArchive model_archive;
-      model.save(model_archive);
-      archive.write("model", model_archive);
-      if (optimizer != nullptr) {
-        torch::serialize::OutputArchive optimizer_archive;
-        optimizer->save(optimizer_archive);
-        archive.write("optimizer", optimizer_archive);
-      }
-      archive.write("epochs_done", torch::tensor(position.epochs_done));
-      archive.write("iteration", torch::tensor(position.iteration));
-      archive.save_to(temporary);
-    } catch (const c10::Error& error) {
-      return absl::InternalError(
-          absl::StrCat(path, ": cannot write checkpoint: ", error.what_without_backtrace()));
+  // In memory first: LibTorch's file writer fails inside a destructor on a
+  // full disk (an abort); our writer checks every write and cleans up.
+  std::ostringstream bytes;
+  try {
+    torch::serialize::OutputArchive archive;
+    torch::serialize::OutputArchive model_archive;
+    model.save(model_archive);
+    archive.write("model", model_archive);
+    if (optimizer != nullptr) {
+      torch::serialize::OutputArchive optimizer_archive;
+      optimizer->save(optimizer_archive);
+      archive.write("optimizer", optimizer_archive);
     }
-    return absl::OkStatus();
-  });
+    archive.write("epochs_done", torch::tensor(position.epochs_done));
+    archive.write("iteration", torch::tensor(position.iteration));
+    archive.save_to(bytes);
+  } catch (const c10::Error& error) {
+    return absl::InternalError(
+        absl::StrCat(path, ": cannot write checkpoint: ", error.what_without_backtrace()));
+  }
+  return WriteFileAtomically(path, bytes.str());
+}
+
+std::string PreviousCheckpointPath(const std::string& path) {
+  return absl::StrCat(path, ".previous");
+}
+
+absl::Status SaveCheckpointKeepingPrevious(const std::string& path,
+                                           const torch::nn::Module& model,
+                                           const torch::optim::Optimizer* optimizer,
+                                           const TrainPosition& position) {
+  std::error_code error;
+  if (std::filesystem::exists(path, error)) {
+    // previous := current, atomically: a link under a temporary name, renamed.
+    const std::string previous = PreviousCheckpointPath(path);
+    const std::string link = absl::StrCat(previous, ".tmp.", getpid());
+    std::filesystem::remove(link, error);
+    std::filesystem::create_hard_link(path, link, error);
+    if (!error) std::filesystem::rename(link, previous, error);
+    if (error) {
+      std::filesystem::remove(link, error);
+      return absl::InternalError(
+          absl::StrCat(path, ": cannot keep the previous checkpoint: ", error.message()));
+    }
+  }
+  return SaveCheckpoint(path, model, optimizer, position);
 }
 
 absl::StatusOr<TrainPosition> LoadCheckpoint(const std::string& path, torch::nn::Module& model,
@@ -91,6 +121,22 @@ absl::StatusOr<TrainPosition> LoadCheckpoint(const std::string& path, torch::nn:
                                             error.what_without_backtrace()));
   }
   return position;
+}
+
+absl::StatusOr<TrainPosition> LoadCheckpointOrPrevious(const std::string& path,
+                                                       torch::nn::Module& model,
+                                                       torch::optim::Optimizer* optimizer,
+                                                       std::string* loaded_from) {
+  absl::StatusOr<TrainPosition> loaded = LoadCheckpoint(path, model, optimizer);
+  std::string from = path;
+  const std::string previous = PreviousCheckpointPath(path);
+  if (absl::IsDataLoss(loaded.status()) && std::filesystem::exists(previous)) {
+    LOG(WARNING) << loaded.status().message() << "; falling back to " << previous;
+    loaded = LoadCheckpoint(previous, model, optimizer);
+    from = previous;
+  }
+  if (loaded.ok() && loaded_from != nullptr) *loaded_from = from;
+  return loaded;
 }
 
 }  // namespace huale

@@ -1,5 +1,10 @@
 #include "huale/engine/checkpoint.h"
 
+#include <signal.h>
+#include <sys/resource.h>
+
+#include <filesystem>
+
 #include <torch/torch.h>
 
 #include "gmock/gmock.h"
@@ -68,6 +73,67 @@ TEST(Checkpoint, CorruptFileIsAnErrorNotACrash) {
   EXPECT_EQ(LoadCheckpoint(path, net, nullptr).status().code(), absl::StatusCode::kDataLoss);
   EXPECT_EQ(LoadCheckpoint(path + ".missing", net, nullptr).status().code(),
             absl::StatusCode::kNotFound);
+}
+
+// A full disk (here: a file-size limit, which fails writes as ENOSPC would)
+// is an error naming the file; the previous checkpoint stays and no temporary
+// file is left (issue 13: LibTorch's writer aborted and left *.tmp.<pid>).
+TEST(Checkpoint, AFullDiskIsAnErrorThatKeepsThePreviousFileAndLeavesNoTemporary) {
+  const std::string dir = testing::TempDir() + "/ckpt_full";
+  const std::string path = dir + "/train_state.pt";
+  TinyNet net(64);
+  ASSERT_TRUE(SaveCheckpoint(path, net, nullptr, {1, 5}).ok());
+  const absl::StatusOr<std::string> before = ReadFile(path);
+  ASSERT_TRUE(before.ok());
+
+  struct rlimit old_limit;
+  ASSERT_EQ(getrlimit(RLIMIT_FSIZE, &old_limit), 0);
+  signal(SIGXFSZ, SIG_IGN);  // a write past the limit fails with EFBIG instead
+  struct rlimit small = old_limit;
+  small.rlim_cur = 2048;
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &small), 0);
+  const absl::Status full = SaveCheckpoint(path, net, nullptr, {2, 9});
+  ASSERT_EQ(setrlimit(RLIMIT_FSIZE, &old_limit), 0);
+
+  ASSERT_FALSE(full.ok());
+  EXPECT_THAT(full.message(), ::testing::HasSubstr("train_state.pt"));
+  EXPECT_THAT(full.message(), ::testing::HasSubstr("write failed (disk full?)"));
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    EXPECT_EQ(entry.path().filename(), "train_state.pt") << "left behind: " << entry.path();
+  }
+  EXPECT_EQ(*ReadFile(path), *before);
+  TinyNet back(64);
+  absl::StatusOr<TrainPosition> position = LoadCheckpoint(path, back, nullptr);
+  ASSERT_TRUE(position.ok()) << position.status();
+  EXPECT_EQ(position->iteration, 5);
+}
+
+// One checkpoint deeper: a train state damaged after it was written falls
+// back to the one before it.
+TEST(Checkpoint, ADamagedTrainStateFallsBackToThePreviousOne) {
+  const std::string path = testing::TempDir() + "/ckpt_previous/train_state.pt";
+  TinyNet net(5);
+  ASSERT_TRUE(SaveCheckpointKeepingPrevious(path, net, nullptr, {1, 4}).ok());
+  EXPECT_FALSE(std::filesystem::exists(PreviousCheckpointPath(path)));  // nothing before
+  ASSERT_TRUE(SaveCheckpointKeepingPrevious(path, net, nullptr, {2, 8}).ok());
+  TinyNet back(5);
+  std::string from;
+  absl::StatusOr<TrainPosition> latest = LoadCheckpointOrPrevious(path, back, nullptr, &from);
+  ASSERT_TRUE(latest.ok()) << latest.status();
+  EXPECT_EQ(latest->iteration, 8);
+  EXPECT_EQ(from, path);
+
+  // Truncate the newest (as a failing disk or a careless copy would).
+  const std::string bytes = *ReadFile(path);
+  std::filesystem::resize_file(path, bytes.size() / 2);
+  absl::StatusOr<TrainPosition> fallback = LoadCheckpointOrPrevious(path, back, nullptr, &from);
+  ASSERT_TRUE(fallback.ok()) << fallback.status();
+  EXPECT_EQ(fallback->iteration, 4);
+  EXPECT_EQ(from, PreviousCheckpointPath(path));
+  // Both damaged: an error, nothing loaded.
+  std::filesystem::resize_file(PreviousCheckpointPath(path), 10);
+  absl::StatusOr<TrainPosition> none = LoadCheckpointOrPrevious(path, back, nullptr, &from);
+  EXPECT_EQ(none.status().code(), absl::StatusCode::kDataLoss);
 }
 
 }  // namespace

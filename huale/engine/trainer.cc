@@ -86,8 +86,10 @@ absl::StatusOr<TrainPosition> StartPosition(Detector& model, torch::optim::SGD& 
   const bool has_state = group.is_main() && !path.empty() && std::filesystem::exists(path);
   TrainPosition position;
   absl::Status loaded;
+  std::string state_file = path;  // the train state that loaded (maybe the previous one)
   if (has_state) {
-    absl::StatusOr<TrainPosition> resumed = LoadCheckpoint(path, model, &optimizer);
+    absl::StatusOr<TrainPosition> resumed =
+        LoadCheckpointOrPrevious(path, model, &optimizer, &state_file);
     if (resumed.ok()) {
       position = *resumed;
       LOG(INFO) << options.label << ": resuming training after epoch " << position.epochs_done;
@@ -111,7 +113,7 @@ absl::StatusOr<TrainPosition> StartPosition(Detector& model, torch::optim::SGD& 
   }
   std::string state;
   if (group.is_main()) {
-    HUALE_ASSIGN_OR_RETURN(state, ReadFile(path));
+    HUALE_ASSIGN_OR_RETURN(state, ReadFile(state_file));
   }
   HUALE_ASSIGN_OR_RETURN(state,
                          group.BroadcastBytes(state, absl::StrCat(options.label, ": train state")));
@@ -316,7 +318,8 @@ absl::StatusOr<TrainSummary> TrainDetector(Detector& model, const Dataset& datas
     ++summary.epochs_trained;
     position.epochs_done = epoch + 1;
     if (main && !options.train_state_path.empty()) {
-      if (absl::Status saved = SaveCheckpoint(options.train_state_path, model, &optimizer, position);
+      if (absl::Status saved = SaveCheckpointKeepingPrevious(options.train_state_path, model,
+                                                             &optimizer, position);
           !saved.ok()) {
         return saved;
       }
