@@ -16,6 +16,8 @@ CUDA_HOME=/usr/local/cuda
 PACKAGES=(
   # Build system and compilers.
   bazel-bootstrap g++ protobuf-compiler
+  # Fuzzing and sanitizers (--config=fuzz): clang with libFuzzer and ASan/UBSan runtimes.
+  clang libclang-rt-14-dev
   # C++ libraries exposed by //third_party.
   libabsl-dev libgflags-dev libgoogle-glog-dev libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev
