@@ -136,7 +136,8 @@ void EvaluateImage(CategoryWork& work) {
     }
     work.gt_matched_by.assign(static_cast<size_t>(kNumIouThresholds) * num_gt, 0);
     for (int t = 0; t < kNumIouThresholds; ++t) {
-      int64_t* matched_by = &work.gt_matched_by[static_cast<size_t>(t) * num_gt];
+      // data(): no element to bind a reference to when there is no ground truth.
+      int64_t* matched_by = work.gt_matched_by.data() + static_cast<size_t>(t) * num_gt;
       for (int d = 0; d < num_dt; ++d) {
         double best = std::min(thresholds.iou[t], 1 - 1e-10);
         int m = -1;  // position in gt_order
