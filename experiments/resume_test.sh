@@ -92,6 +92,25 @@ cmp -s "$folder/cycle_00/model.pt" "$TMP/model_before.pt" || {
   echo "FAIL: the retrained cycle-0 model differs from the first"; exit 1; }
 echo "a truncated model.pt was kept aside and retrained to the same bytes"
 
+# Other files damaged after they were written: a selection cut short, a
+# metrics.json cut short, a pool file missing a line. Each is named, kept
+# aside, and its stage runs again to the same result (compared below).
+head -c 20 "$folder/cycle_00/selected_ids.txt" >"$TMP/ids" && mv "$TMP/ids" "$folder/cycle_00/selected_ids.txt"
+truncate -s 40 "$folder/cycle_01/metrics.json"
+sed -i 1d "$folder/cycle_01/labelled.txt"
+(cd "$CHECKOUT" && "$RUN" --spec=interrupted.pbtxt --resume) >"$TMP/damaged2.log" 2>&1 || {
+  echo "FAIL: resume with damaged stage outputs"; cat "$TMP/damaged2.log"; exit 1; }
+for pattern in "cycle_00/selected_ids.txt:[0-9]*: does not match .*cycle_00/selection.json.*running cycle 0/1 select again" \
+    "cycle_01/metrics.json: not valid JSON.*running cycle 1/1 evaluate again" \
+    "cycle_01: image id .* is in neither labelled.txt nor unlabelled.txt; moved to .*cycle_01/labelled.txt.corrupt"; do
+  grep -q "$pattern" "$TMP/damaged2.log" || {
+    echo "FAIL: no warning /$pattern/:"; cat "$TMP/damaged2.log"; exit 1; }
+done
+for file in cycle_00/selected_ids.txt cycle_00/selection.json cycle_01/metrics.json cycle_01/labelled.txt; do
+  [[ -f "$folder/$file.corrupt" ]] || { echo "FAIL: $file was not kept aside"; exit 1; }
+done
+echo "damaged selection, metrics and pools were named, kept aside and redone"
+
 passed=0
 failed=0
 for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labelled.txt; do

@@ -60,12 +60,26 @@ absl::Status WriteFileAtomicallyWith(
 
 absl::Status WriteFileAtomically(const std::string& path, absl::string_view contents) {
   return WriteFileAtomicallyWith(path, [&](const std::string& temporary) -> absl::Status {
-    std::ofstream out(temporary, std::ios::binary | std::ios::trunc);
-    out.write(contents.data(), static_cast<std::streamsize>(contents.size()));
-    out.close();
-    if (!out) {
-      return absl::InternalError(absl::StrCat(temporary, ": write failed (disk full?)"));
+    // POSIX calls, so a failure says why (a full disk, a read-only folder, a
+    // file-size limit) and names the file the caller asked for.
+    const int fd = open(temporary.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) {
+      return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot write"));
     }
+    const char* data = contents.data();
+    size_t left = contents.size();
+    while (left > 0) {
+      const ssize_t written = write(fd, data, left);
+      if (written < 0 && errno == EINTR) continue;
+      if (written <= 0) {
+        const int code = written < 0 ? errno : ENOSPC;
+        close(fd);
+        return absl::ErrnoToStatus(code, absl::StrCat(path, ": cannot write"));
+      }
+      data += written;
+      left -= static_cast<size_t>(written);
+    }
+    if (close(fd) != 0) return absl::ErrnoToStatus(errno, absl::StrCat(path, ": cannot write"));
     return absl::OkStatus();
   });
 }

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -60,13 +61,28 @@ absl::StatusOr<FileLock> FileLock::Acquire(const std::string& path, const std::s
   const std::string record = absl::StrCat("pid ", getpid(), " on ", HostName(), "\n");
   // Without the record the lock still holds; only a second process's message loses the pid.
   static_cast<void>(ftruncate(fd, 0) == 0 && pwrite(fd, record.data(), record.size(), 0) > 0);
-  return FileLock(fd);
+  return FileLock(fd, path);
+}
+
+absl::Status FileLock::CheckInPlace() const {
+  struct stat held = {}, current = {};
+  if (fd_ < 0 || fstat(fd_, &held) != 0) {
+    return absl::FailedPreconditionError(absl::StrCat("the lock on ", path_, " is not held"));
+  }
+  if (stat(path_.c_str(), &current) != 0) {
+    return absl::DataLossError(absl::StrCat(path_, " was removed (", std::strerror(errno), ")"));
+  }
+  if (held.st_dev != current.st_dev || held.st_ino != current.st_ino) {
+    return absl::DataLossError(absl::StrCat(path_, " was replaced by another file"));
+  }
+  return absl::OkStatus();
 }
 
 FileLock& FileLock::operator=(FileLock&& other) noexcept {
   if (this != &other) {
     if (fd_ >= 0) close(fd_);
     fd_ = other.fd_;
+    path_ = std::move(other.path_);
     other.fd_ = -1;
   }
   return *this;

@@ -6,6 +6,7 @@
 #define HUALE_CORE_FILE_LOCK_H_
 
 #include <string>
+#include <utility>
 
 #include "absl/status/statusor.h"
 
@@ -18,15 +19,23 @@ class FileLock {
   // holder's pid and host. Other failures (no such folder, read-only): their errno.
   static absl::StatusOr<FileLock> Acquire(const std::string& path, const std::string& what);
 
-  FileLock(FileLock&& other) noexcept : fd_(other.fd_) { other.fd_ = -1; }
+  // OK while the locked file is still the one at its path. kDataLoss once it,
+  // or a folder above it, was removed or replaced after Acquire: whoever writes
+  // beside it should stop rather than recreate what vanished.
+  absl::Status CheckInPlace() const;
+
+  FileLock(FileLock&& other) noexcept : fd_(other.fd_), path_(std::move(other.path_)) {
+    other.fd_ = -1;
+  }
   FileLock& operator=(FileLock&& other) noexcept;
   FileLock(const FileLock&) = delete;
   FileLock& operator=(const FileLock&) = delete;
   ~FileLock();
 
  private:
-  explicit FileLock(int fd) : fd_(fd) {}
+  FileLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
   int fd_ = -1;
+  std::string path_;
 };
 
 }  // namespace huale

@@ -80,5 +80,27 @@ TEST(FileLock, AFolderThatCannotBeMadeIsAnErrorNotALock) {
   EXPECT_THAT(lock.status().message(), HasSubstr(file));
 }
 
+TEST(FileLock, KnowsWhenItsFolderIsRemovedOrReplaced) {
+  namespace fs = std::filesystem;
+  const std::string folder = TempPath("d");
+  absl::StatusOr<FileLock> lock = FileLock::Acquire(folder + "/run.lock", "d");
+  ASSERT_TRUE(lock.ok()) << lock.status();
+  EXPECT_TRUE(lock->CheckInPlace().ok());
+  fs::remove_all(folder);
+  absl::Status removed = lock->CheckInPlace();
+  EXPECT_EQ(removed.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(removed.message(), HasSubstr(folder + "/run.lock was removed"));
+  // Made again by someone else (e.g. a writer that creates parent folders).
+  fs::create_directories(folder);
+  FILE* f = fopen((folder + "/run.lock").c_str(), "w");
+  ASSERT_NE(f, nullptr);
+  fclose(f);
+  absl::Status replaced = lock->CheckInPlace();
+  EXPECT_EQ(replaced.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(replaced.message(), HasSubstr("was replaced"));
+  FileLock moved = std::move(*lock);
+  EXPECT_EQ(moved.CheckInPlace().code(), absl::StatusCode::kDataLoss);
+}
+
 }  // namespace
 }  // namespace huale

@@ -7,6 +7,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "huale/core/json_syntax.h"
 #include "simdjson.h"
 
 namespace huale {
@@ -228,6 +229,12 @@ absl::StatusOr<CocoInstances> Parse(const simdjson::padded_string& json,
     });
   }
   if (error) {
+    // simdjson says what; the locator says where (a syntax error), else the
+    // field that was found wrong names the place.
+    const std::string where = JsonSyntaxError(absl::string_view(json.data(), json.size()));
+    if (!where.empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(source, ": not valid JSON at ", where));
+    }
     return absl::InvalidArgumentError(absl::StrCat(
         source, ": JSON does not parse", fatal.empty() ? "" : absl::StrCat(" at ", fatal),
         " (", simdjson::error_message(error), ")"));

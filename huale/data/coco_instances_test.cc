@@ -72,8 +72,11 @@ TEST(CocoInstances, WrongTypesBecomeProblemsThatNameTheEntryAndField) {
 }
 
 TEST(CocoInstances, BrokenFilesAreErrorsNamingTheSource) {
-  EXPECT_THAT(ParseCocoInstances(R"({"images": [{"id": 1)", "gt.json").status().message(),
-              HasSubstr("gt.json: JSON does not parse"));
+  // A syntax error is named by line, column and byte.
+  EXPECT_THAT(ParseCocoInstances("{\"images\": [\n  {\"id\": 1", "gt.json").status().message(),
+              HasSubstr("gt.json: not valid JSON at line 2, column 11 (byte 23): "));
+  EXPECT_THAT(ParseCocoInstances("{\"images\": [{\"id\": 1}],\n x}", "gt.json").status().message(),
+              HasSubstr("gt.json: not valid JSON at line 2, column 2 (byte "));
   EXPECT_THAT(ParseCocoInstances(R"({"images": 3})", "gt.json").status().message(),
               HasSubstr("at field 'images': expected an array"));
   EXPECT_FALSE(ParseCocoInstances("[1, 2]", "gt.json").ok());

@@ -244,7 +244,7 @@ TEST(CocoReader, JsonThatDoesNotParseIsAnError) {
   absl::StatusOr<Dataset> dataset = ReadCocoDataset(tree.Spec(false), "train");
   ASSERT_FALSE(dataset.ok());
   EXPECT_THAT(std::string(dataset.status().message()),
-              HasSubstr("instances_train.json: JSON does not parse"));
+              HasSubstr("instances_train.json: not valid JSON at line 1, column 43 (byte 42): "));
   tree.SetRawJson("{\"images\": [], \"categories\": []}");
   dataset = ReadCocoDataset(tree.Spec(false), "train");
   ASSERT_FALSE(dataset.ok());

@@ -3,11 +3,14 @@
 #include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <set>
 #include <memory>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -55,12 +58,13 @@ absl::StatusOr<std::unique_ptr<Detector>> BuildDetector(const ExperimentSpec& sp
 }
 
 // The labelled/unlabelled split a cycle trains with: cycle 0's is the seeded
-// initial sample; cycle k's is cycle k-1's plus its selection.
+// initial sample; cycle k's is cycle k-1's plus its selection. Pools already
+// saved must be exactly that; saved ones that are not (damaged, cut short by a
+// kill between the two files, edited) are set aside and written again.
 absl::StatusOr<Pools> PoolsForCycle(const ExperimentSpec& spec, const Dataset& pool,
                                     const RunFolder& folder, int cycle) {
   const std::string directory = folder.CycleDirectory(cycle);
-  if (fs::exists(fs::path(directory) / Pools::kLabelledFile)) return Pools::Load(pool, directory);
-  absl::StatusOr<Pools> pools = [&]() -> absl::StatusOr<Pools> {
+  absl::StatusOr<Pools> expected = [&]() -> absl::StatusOr<Pools> {
     if (cycle == 0) {
       return Pools::WithInitialSample(pool, spec.schedule().initial_size(), spec.seed());
     }
@@ -82,9 +86,22 @@ absl::StatusOr<Pools> PoolsForCycle(const ExperimentSpec& spec, const Dataset& p
     if (absl::Status status = previous->Label(selected); !status.ok()) return status;
     return previous;
   }();
-  if (!pools.ok()) return pools.status();
-  if (absl::Status status = pools->Save(directory); !status.ok()) return status;
-  return pools;
+  if (!expected.ok()) return expected.status();
+  const std::vector<std::string> files = {(fs::path(directory) / Pools::kLabelledFile).string(),
+                                          (fs::path(directory) / Pools::kUnlabelledFile).string()};
+  if (fs::exists(files[0]) || fs::exists(files[1])) {
+    absl::StatusOr<Pools> saved = Pools::Load(pool, directory);
+    if (saved.ok() && saved->labelled() == expected->labelled()) return saved;
+    const std::string why =
+        saved.ok() ? absl::StrCat(files[0], " is not ",
+                                  cycle == 0 ? "the seeded initial sample"
+                                             : "the previous cycle's labelled set and selection")
+                   : std::string(saved.status().message());
+    HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> moved, folder.SetAside(files));
+    LOG(WARNING) << why << "; moved to " << absl::StrJoin(moved, ", ") << ", writing the pools again";
+  }
+  if (absl::Status status = expected->Save(directory); !status.ok()) return status;
+  return expected;
 }
 
 class Loop {
@@ -107,11 +124,10 @@ class Loop {
     // Rank 0 alone owns the run folder; the other ranks of a distributed run
     // get what they need from it through the collectives.
     std::optional<EventWriter> events;
-    std::optional<FileLock> lock;  // held until the run returns
     absl::Status started = [&]() -> absl::Status {
       if (!main_) return absl::OkStatus();
       HUALE_ASSIGN_OR_RETURN(FileLock taken, folder_.Lock());
-      lock.emplace(std::move(taken));
+      lock_.emplace(std::move(taken));
       HUALE_RETURN_IF_ERROR(
           folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
       bad_samples_ = pool_.bad_samples;
@@ -143,6 +159,47 @@ class Loop {
  private:
   std::string Label(int cycle) const {
     return absl::StrFormat("cycle %d/%d", cycle, spec_.schedule().cycles() - 1);
+  }
+
+  // Rank 0, before a stage writes: the run folder is still the one it locked.
+  // Removed or replaced under the run, nothing more is written there (the
+  // writers would make its folders again and leave half a run).
+  absl::Status CheckFolder() const {
+    if (!lock_) return absl::OkStatus();
+    absl::Status in_place = lock_->CheckInPlace();
+    if (in_place.ok()) return in_place;
+    return absl::DataLossError(absl::StrCat(
+        "the run folder ", folder_.root(), " was removed or replaced while this run was using it (",
+        in_place.message(), "); stopping without writing there. Run again (with --resume) to "
+        "start it over"));
+  }
+
+  // Whether `stage` of `cycle` must run, decided by rank 0 for every rank. It
+  // must when it `applies` and its outputs are missing, or present but do not
+  // `verify`: those are set aside (FILE.corrupt, nothing is deleted) and the
+  // stage runs again.
+  absl::StatusOr<bool> MustRun(int cycle, absl::string_view stage, bool applies, bool present,
+                               const std::function<absl::Status()>& verify,
+                               const std::vector<std::string>& outputs) {
+    bool run = false;
+    absl::Status checked;
+    if (main_ && applies) {
+      run = !present;
+      absl::Status verified = present ? verify() : absl::OkStatus();
+      checked = verified;
+      if (absl::IsDataLoss(verified)) {
+        absl::StatusOr<std::vector<std::string>> moved = folder_.SetAside(outputs);
+        checked = moved.status();
+        if (moved.ok()) {
+          LOG(WARNING) << verified.message() << "; moved to " << absl::StrJoin(*moved, ", ")
+                       << ", running " << Label(cycle) << " " << stage << " again";
+          run = true;
+        }
+      }
+    }
+    const std::string what = absl::StrCat(Label(cycle), ": ", stage);
+    HUALE_RETURN_IF_ERROR(Agree(checked, absl::StrCat(what, " outputs")));
+    return Decide(run, absl::StrCat(what, "?"));
   }
 
   // Rank 0 did `on_main`; every rank learns whether it succeeded, so that no
@@ -190,7 +247,10 @@ class Loop {
     std::vector<int64_t> labelled;
     absl::Status made;
     if (main_) {
-      absl::StatusOr<Pools> loaded = PoolsForCycle(spec_, pool_, folder_, cycle);
+      const absl::Status in_place = CheckFolder();
+      absl::StatusOr<Pools> loaded = in_place.ok()
+                                         ? PoolsForCycle(spec_, pool_, folder_, cycle)
+                                         : absl::StatusOr<Pools>(in_place);
       if (loaded.ok()) {
         pools.emplace(std::move(*loaded));
         labelled = pools->labelled();
@@ -205,14 +265,16 @@ class Loop {
         TrainedModel(cycle, pools ? &*pools : nullptr, labelled, timings);
     if (!model.ok()) return model.status();
 
-    HUALE_ASSIGN_OR_RETURN(const bool evaluate,
-                           Decide(main_ && !folder_.HasCycleMetrics(cycle),
-                                  absl::StrCat(Label(cycle), ": evaluate?")));
+    HUALE_ASSIGN_OR_RETURN(
+        const bool evaluate,
+        MustRun(cycle, "evaluate", /*applies=*/true, folder_.HasCycleMetrics(cycle),
+                [&] { return folder_.VerifyCycleMetrics(cycle); }, folder_.CycleMetricsFiles(cycle)));
     if (evaluate) HUALE_RETURN_IF_ERROR(Evaluate(**model, cycle, labelled, timings));
     const bool last = cycle + 1 >= spec_.schedule().cycles();
-    HUALE_ASSIGN_OR_RETURN(const bool select,
-                           Decide(main_ && !last && !folder_.HasSelection(cycle),
-                                  absl::StrCat(Label(cycle), ": select?")));
+    HUALE_ASSIGN_OR_RETURN(
+        const bool select,
+        MustRun(cycle, "select", /*applies=*/!last, folder_.HasSelection(cycle),
+                [&] { return folder_.VerifySelection(cycle); }, folder_.SelectionFiles(cycle)));
     if (select) {
       HUALE_RETURN_IF_ERROR(
           Select(model->get(), cycle, pools ? &*pools : nullptr, labelled, timings));
@@ -297,12 +359,10 @@ class Loop {
         }
         // Damaged after it was written: kept aside (nothing is deleted), the
         // cycle trains again (from its train state, if one is left).
-        const std::string aside = model_path + ".corrupt";
-        std::error_code error;
-        fs::rename(model_path, aside, error);
-        if (error) return loaded;
-        LOG(WARNING) << loaded.message() << "; moved to " << aside << ", training " << Label(cycle)
-                     << " again";
+        absl::StatusOr<std::vector<std::string>> aside = folder_.SetAside({model_path});
+        if (!aside.ok()) return loaded;
+        LOG(WARNING) << loaded.message() << "; moved to " << absl::StrJoin(*aside, ", ")
+                     << ", training " << Label(cycle) << " again";
         HUALE_ASSIGN_OR_RETURN(model, BuildDetector(spec_, static_cast<int>(pool_.class_names.size())));
       }
       if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() &&
@@ -337,6 +397,7 @@ class Loop {
     timings["train_images_per_second"] = summary->images_per_second;
     absl::Status saved = [&]() -> absl::Status {
       if (!main_) return absl::OkStatus();
+      HUALE_RETURN_IF_ERROR(CheckFolder());
       HUALE_RETURN_IF_ERROR(RecordSkipped(summary->skipped.examples));
       HUALE_RETURN_IF_ERROR(SaveCheckpoint(model_path, **model, nullptr,
                                            {summary->epochs_done, summary->iterations}));
@@ -391,6 +452,7 @@ class Loop {
                                const std::vector<int64_t>& labelled,
                                std::chrono::steady_clock::time_point start,
                                std::map<std::string, double>& timings) {
+    HUALE_RETURN_IF_ERROR(CheckFolder());
     // A skipped test image is left out of the evaluation, not counted as missed.
     std::set<std::string> read;
     for (const ImageDetections& image : detections) read.insert(image.image_id);
@@ -457,6 +519,7 @@ class Loop {
     if (!scored.ok()) return scored.status();
     if (!main_) return Agree(absl::OkStatus(), absl::StrCat(Label(cycle), ": selection"));
     absl::Status selected = [&]() -> absl::Status {
+      HUALE_RETURN_IF_ERROR(CheckFolder());
       std::set<std::string> read;
       for (const ImageScore& score : scored->scores) read.insert(score.image_id);
       HUALE_RETURN_IF_ERROR(
@@ -493,6 +556,7 @@ class Loop {
   // each unreadable image file once, whichever stages met it.
   BadSampleSummary bad_samples_;
   std::set<std::string> skipped_images_;
+  std::optional<FileLock> lock_;  // rank 0's, held until the run returns
   std::unique_ptr<AcquisitionFunction> acquisition_;
   std::unique_ptr<Evaluator> evaluator_;
   Collectives& group_;

@@ -1,8 +1,11 @@
 #include "huale/engine/run_folder.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 #include <set>
+#include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
@@ -10,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "huale/core/atomic_file.h"
 #include "huale/core/csv.h"
+#include "huale/core/json_syntax.h"
 #include "huale/core/status_macros.h"
 #include "nlohmann/json.hpp"
 #include "simdjson.h"
@@ -44,6 +48,15 @@ absl::Status ReadNumberMap(simdjson::dom::element element, const std::string& wh
   return absl::OkStatus();
 }
 
+// "SOURCE: not valid JSON at line L, column C (byte B): ... (simdjson's word)".
+absl::Status NotValidJson(absl::string_view source, absl::string_view json,
+                          simdjson::error_code error) {
+  const std::string where = JsonSyntaxError(json);
+  return absl::InvalidArgumentError(absl::StrCat(source, ": not valid JSON",
+                                                 where.empty() ? "" : absl::StrCat(" at ", where),
+                                                 " (", simdjson::error_message(error), ")"));
+}
+
 std::string SelectionToJson(const Selection& selection) {
   nlohmann::ordered_json images = nlohmann::ordered_json::array();
   for (const SelectedImage& image : selection.images) {
@@ -57,10 +70,87 @@ std::string SelectionToJson(const Selection& selection) {
                       {"stage_ranks", image.stage_ranks},
                       {"metrics", std::move(metrics)}});
   }
-  const nlohmann::ordered_json json = {{"stage_names", selection.stage_names},
+  const nlohmann::ordered_json json = {{"metric_names", selection.metric_names},
+                                       {"stage_names", selection.stage_names},
                                        {"stage_sizes", selection.stage_sizes},
                                        {"images", std::move(images)}};
   return json.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+}
+
+// What SelectionToJson wrote. Files written before 'metric_names' was take
+// them from the first image; `names_known` is false when there was none.
+absl::StatusOr<Selection> SelectionFromJson(const std::string& json, const std::string& source,
+                                            bool& names_known) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto error = parser.parse(json).get(root)) return NotValidJson(source, json, error);
+  Selection selection;
+  simdjson::dom::array stage_names, stage_sizes, images;
+  if (root["stage_names"].get(stage_names) || root["stage_sizes"].get(stage_sizes) ||
+      root["images"].get(images)) {
+    return absl::InvalidArgumentError(
+        absl::StrCat(source, ": needs arrays 'stage_names', 'stage_sizes' and 'images'"));
+  }
+  simdjson::dom::array metric_names;
+  names_known = !root["metric_names"].get(metric_names);
+  if (names_known) {
+    for (simdjson::dom::element name : metric_names) {
+      std::string_view text;
+      if (name.get(text)) return absl::InvalidArgumentError(source + ": a metric name is not a string");
+      selection.metric_names.emplace_back(text);
+    }
+  }
+  for (simdjson::dom::element name : stage_names) {
+    std::string_view text;
+    if (name.get(text)) return absl::InvalidArgumentError(source + ": a stage name is not a string");
+    selection.stage_names.emplace_back(text);
+  }
+  for (simdjson::dom::element size : stage_sizes) {
+    int64_t value = 0;
+    if (size.get(value)) return absl::InvalidArgumentError(source + ": a stage size is not an integer");
+    selection.stage_sizes.push_back(static_cast<int>(value));
+  }
+  for (simdjson::dom::element element : images) {
+    const std::string where = absl::StrCat(source, ": image ", selection.images.size() + 1);
+    SelectedImage image;
+    std::string_view id;
+    simdjson::dom::element score;
+    simdjson::dom::array ranks;
+    simdjson::dom::object metrics;
+    if (element["image_id"].get(id) || element["score"].get(score) ||
+        element["from_zero_set"].get(image.from_zero_set) ||
+        element["stage_ranks"].get(ranks) || element["metrics"].get(metrics)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          where, ": needs 'image_id', 'score', 'from_zero_set', 'stage_ranks' and 'metrics'"));
+    }
+    image.image_id = std::string(id);
+    // JSON null: a score that was not finite.
+    image.score = std::numeric_limits<double>::quiet_NaN();
+    if (!score.is_null() && score.get(image.score)) {
+      return absl::InvalidArgumentError(where + ": 'score' is not a number");
+    }
+    for (simdjson::dom::element rank : ranks) {
+      int64_t value = 0;
+      if (rank.get(value)) return absl::InvalidArgumentError(where + ": a stage rank is not an integer");
+      image.stage_ranks.push_back(static_cast<int>(value));
+    }
+    std::vector<std::string> names;
+    for (auto [key, value] : metrics) {
+      double number = std::numeric_limits<double>::quiet_NaN();
+      if (!value.is_null() && value.get(number)) {
+        return absl::InvalidArgumentError(
+            absl::StrCat(where, ": metric '", std::string(key), "' is not a number"));
+      }
+      names.emplace_back(key);
+      image.metrics.push_back(number);
+    }
+    if (!names_known && selection.images.empty()) selection.metric_names = names;
+    if (names != selection.metric_names) {
+      return absl::InvalidArgumentError(where + ": its metrics are not the selection's");
+    }
+    selection.images.push_back(std::move(image));
+  }
+  return selection;
 }
 
 std::string SelectionToCsv(const Selection& selection) {
@@ -143,10 +233,7 @@ absl::StatusOr<CycleMetrics> CycleMetricsFromJson(const std::string& json,
                                                   const std::string& source) {
   simdjson::dom::parser parser;
   simdjson::dom::element root;
-  if (auto error = parser.parse(json).get(root)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(source, ": not valid JSON: ", simdjson::error_message(error)));
-  }
+  if (auto error = parser.parse(json).get(root)) return NotValidJson(source, json, error);
   CycleMetrics m;
   int64_t cycle = 0, labelled = 0;
   std::string_view primary_metric;
@@ -236,6 +323,81 @@ absl::Status RunFolder::WriteSelection(int cycle, const Selection& selection) co
 absl::StatusOr<std::vector<std::string>> RunFolder::ReadSelectedIds(int cycle) const {
   HUALE_ASSIGN_OR_RETURN(const std::string text, ReadFile(CycleFile(cycle, kSelectedIdsFile)));
   return std::vector<std::string>(absl::StrSplit(text, '\n', absl::SkipEmpty()));
+}
+
+absl::Status RunFolder::VerifyCycleMetrics(int cycle) const {
+  const std::string path = CycleFile(cycle, kMetricsFile);
+  HUALE_ASSIGN_OR_RETURN(const std::string json, ReadFile(path));
+  absl::StatusOr<CycleMetrics> metrics = CycleMetricsFromJson(json, path);
+  if (!metrics.ok()) return absl::DataLossError(metrics.status().message());
+  if (metrics->cycle != cycle) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": holds cycle ", metrics->cycle, ", not cycle ", cycle));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status RunFolder::VerifySelection(int cycle) const {
+  const std::string json_path = CycleFile(cycle, kSelectionJsonFile);
+  HUALE_ASSIGN_OR_RETURN(const std::string json, ReadFile(json_path));
+  bool names_known = false;
+  absl::StatusOr<Selection> selection = SelectionFromJson(json, json_path, names_known);
+  if (!selection.ok()) return absl::DataLossError(selection.status().message());
+  // The other two files are what selection.json says, byte for byte (the
+  // CSV's header unknown only for an empty selection of an older run).
+  std::string ids;
+  for (const SelectedImage& image : selection->images) absl::StrAppend(&ids, image.image_id, "\n");
+  std::vector<std::pair<const char*, std::string>> derived = {{kSelectedIdsFile, ids}};
+  if (names_known || !selection->images.empty()) {
+    derived.emplace_back(kSelectionCsvFile, SelectionToCsv(*selection));
+  }
+  for (const auto& [name, expected] : derived) {
+    const std::string path = CycleFile(cycle, name);
+    HUALE_ASSIGN_OR_RETURN(const std::string found, ReadFile(path));
+    if (found == expected) continue;
+    const std::vector<absl::string_view> found_lines = absl::StrSplit(found, '\n');
+    const std::vector<absl::string_view> expected_lines = absl::StrSplit(expected, '\n');
+    size_t line = 0;
+    while (line < found_lines.size() && line < expected_lines.size() &&
+           found_lines[line] == expected_lines[line]) {
+      ++line;
+    }
+    return absl::DataLossError(absl::StrCat(
+        path, ":", line + 1, ": does not match ", json_path, " (",
+        line < found_lines.size() ? absl::StrCat("'", found_lines[line], "'") : "end of file",
+        " where it says ",
+        line < expected_lines.size() ? absl::StrCat("'", expected_lines[line], "'") : "nothing",
+        ")"));
+  }
+  return absl::OkStatus();
+}
+
+std::vector<std::string> RunFolder::CycleMetricsFiles(int cycle) const {
+  return {CycleFile(cycle, kMetricsFile)};
+}
+
+std::vector<std::string> RunFolder::SelectionFiles(int cycle) const {
+  // The marker first: a kill between two moves leaves the stage to be redone.
+  return {CycleFile(cycle, kSelectionJsonFile), CycleFile(cycle, kSelectedIdsFile),
+          CycleFile(cycle, kSelectionCsvFile)};
+}
+
+absl::StatusOr<std::vector<std::string>> RunFolder::SetAside(
+    const std::vector<std::string>& files) const {
+  std::vector<std::string> moved;
+  for (const std::string& file : files) {
+    if (!fs::exists(file)) continue;
+    std::string aside = file + ".corrupt";
+    for (int n = 2; fs::exists(aside); ++n) aside = absl::StrCat(file, ".corrupt.", n);
+    std::error_code error;
+    fs::rename(file, aside, error);
+    if (error) {
+      return absl::ErrnoToStatus(error.value(),
+                                 absl::StrCat("cannot move ", file, " aside to ", aside));
+    }
+    moved.push_back(aside);
+  }
+  return moved;
 }
 
 }  // namespace huale

@@ -98,6 +98,21 @@ class RunFolder {
   // The ids of selected_ids.txt, in order.
   absl::StatusOr<std::vector<std::string>> ReadSelectedIds(int cycle) const;
 
+  // Checks on resume of a finished stage's outputs. kDataLoss naming the file
+  // when they do not verify (the caller sets them aside and runs the stage
+  // again); a file that cannot be read at all gives its own error.
+  // metrics.json parses and is this cycle's.
+  absl::Status VerifyCycleMetrics(int cycle) const;
+  // selection.json parses; selected_ids.txt and selection.csv list its image
+  // ids, in its order.
+  absl::Status VerifySelection(int cycle) const;
+  // A stage's outputs, for SetAside.
+  std::vector<std::string> CycleMetricsFiles(int cycle) const;
+  std::vector<std::string> SelectionFiles(int cycle) const;
+  // Moves each present file aside to FILE.corrupt (FILE.corrupt.2, ... when
+  // that exists): nothing is deleted. Returns where they went.
+  absl::StatusOr<std::vector<std::string>> SetAside(const std::vector<std::string>& files) const;
+
  private:
   std::string File(const std::string& name) const { return root_ + "/" + name; }
   std::string CycleFile(int cycle, const std::string& name) const {

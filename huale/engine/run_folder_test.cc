@@ -128,5 +128,77 @@ TEST(RunFolder, SelectionIsWrittenInEveryFormatWithTheMarkerLast) {
   EXPECT_EQ(folder.ReadSelectedIds(4).status().code(), absl::StatusCode::kNotFound);
 }
 
+TEST(RunFolder, ResumeVerifiesASelectionAndSetsADamagedOneAside) {
+  RunFolder folder(testing::TempDir() + "/run_folder_verify");
+  Selection selection;
+  selection.metric_names = {"entropy", "lc"};
+  selection.stage_names = {"hua", "lc"};
+  selection.stage_sizes = {10, 4};
+  selection.images = {{"img_7", 0.1 + 0.2, false, {1, 2}, {0.5, std::nan("")}},
+                      {"img_2", std::nan(""), true, {0, 0}, {1.0 / 3, 2}},
+                      {"img_9", -1e-300, false, {3, 1}, {0, 0}}};
+  ASSERT_TRUE(folder.WriteSelection(1, selection).ok());
+  EXPECT_TRUE(folder.VerifySelection(1).ok()) << folder.VerifySelection(1);
+  const std::string dir = folder.CycleDirectory(1);
+
+  // A truncated id list: the file and the first line that differs are named.
+  ASSERT_TRUE(WriteFileAtomically(dir + "/selected_ids.txt", "img_7\nimg_").ok());
+  absl::Status truncated = folder.VerifySelection(1);
+  EXPECT_EQ(truncated.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(truncated.message(), HasSubstr("selected_ids.txt:2: does not match"));
+  EXPECT_THAT(truncated.message(), HasSubstr("'img_' where it says 'img_2'"));
+  ASSERT_TRUE(WriteFileAtomically(dir + "/selected_ids.txt", "img_7\nimg_2\nimg_9\n").ok());
+  EXPECT_TRUE(folder.VerifySelection(1).ok());
+
+  // An edited score in the CSV.
+  std::string csv = *ReadFile(dir + "/selection.csv");
+  csv.replace(csv.find("0.3"), 3, "0.4");
+  ASSERT_TRUE(WriteFileAtomically(dir + "/selection.csv", csv).ok());
+  EXPECT_THAT(folder.VerifySelection(1).message(), HasSubstr("selection.csv:2: does not match"));
+
+  // selection.json cut short.
+  const std::string json = *ReadFile(dir + "/selection.json");
+  ASSERT_TRUE(WriteFileAtomically(dir + "/selection.json", json.substr(0, json.size() / 2)).ok());
+  absl::Status cut = folder.VerifySelection(1);
+  EXPECT_EQ(cut.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(cut.message(), HasSubstr("selection.json: not valid JSON"));
+
+  // Set aside: nothing deleted, earlier copies kept, the stage no longer done.
+  ASSERT_TRUE(WriteFileAtomically(dir + "/selection.json.corrupt", "older").ok());
+  absl::StatusOr<std::vector<std::string>> moved = folder.SetAside(folder.SelectionFiles(1));
+  ASSERT_TRUE(moved.ok()) << moved.status();
+  EXPECT_THAT(*moved, ::testing::ElementsAre(dir + "/selection.json.corrupt.2",
+                                             dir + "/selected_ids.txt.corrupt",
+                                             dir + "/selection.csv.corrupt"));
+  EXPECT_EQ(*ReadFile(dir + "/selection.json.corrupt"), "older");
+  EXPECT_FALSE(folder.HasSelection(1));
+
+  // An empty selection verifies too (its CSV is a header alone).
+  ASSERT_TRUE(folder.WriteSelection(2, Selection{{"entropy"}, {"hua"}, {0}, {}}).ok());
+  EXPECT_TRUE(folder.VerifySelection(2).ok()) << folder.VerifySelection(2);
+}
+
+TEST(RunFolder, ResumeVerifiesCycleMetrics) {
+  RunFolder folder(testing::TempDir() + "/run_folder_verify_metrics");
+  CycleMetrics metrics;
+  metrics.cycle = 2;
+  metrics.primary_metric = "mAP";
+  metrics.primary = 0.25;
+  ASSERT_TRUE(folder.WriteCycleMetrics(metrics).ok());
+  EXPECT_TRUE(folder.VerifyCycleMetrics(2).ok());
+  const std::string path = folder.CycleMetricsFiles(2)[0];
+  const std::string json = *ReadFile(path);
+  ASSERT_TRUE(WriteFileAtomically(path, json.substr(0, 20)).ok());
+  absl::Status cut = folder.VerifyCycleMetrics(2);
+  EXPECT_EQ(cut.code(), absl::StatusCode::kDataLoss);
+  EXPECT_THAT(cut.message(), HasSubstr(path + ": not valid JSON"));
+  // Another cycle's file in this cycle's place.
+  metrics.cycle = 1;
+  ASSERT_TRUE(WriteFileAtomically(path, CycleMetricsToJson(metrics)).ok());
+  EXPECT_THAT(folder.VerifyCycleMetrics(2).message(), HasSubstr("holds cycle 1, not cycle 2"));
+  // Missing altogether: not found, not data loss.
+  EXPECT_EQ(folder.VerifyCycleMetrics(5).code(), absl::StatusCode::kNotFound);
+}
+
 }  // namespace
 }  // namespace huale

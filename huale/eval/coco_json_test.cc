@@ -87,7 +87,7 @@ TEST(CocoJsonBadInput, NanIsNotJsonAndSaysSo) {
   auto results = ParseCocoResults(
       R"([{"image_id": 5, "category_id": 9, "bbox": [1, 1, 4, 4], "score": NaN}])", "dt.json");
   EXPECT_EQ(results.status().code(), absl::StatusCode::kInvalidArgument);
-  EXPECT_THAT(results.status().message(), HasSubstr("dt.json: not valid JSON"));
+  EXPECT_THAT(results.status().message(), HasSubstr("dt.json: not valid JSON at line 1, column "));
   EXPECT_THAT(results.status().message(), HasSubstr("NaN"));
 }
 

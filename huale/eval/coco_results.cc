@@ -12,6 +12,7 @@
 #include "huale/core/atomic_file.h"
 #include "huale/core/status_macros.h"
 #include "nlohmann/json.hpp"
+#include "huale/core/json_syntax.h"
 #include "simdjson.h"
 
 namespace huale {
@@ -132,9 +133,10 @@ absl::StatusOr<element> ParseDocument(simdjson::dom::parser& parser,
                                       absl::string_view source) {
   element root;
   if (auto error = parser.parse(json).get(root); error != simdjson::SUCCESS) {
+    const std::string where = JsonSyntaxError(absl::string_view(json.data(), json.size()));
     return absl::InvalidArgumentError(absl::StrCat(
-        source, ": not valid JSON (", simdjson::error_message(error),
-        "); note that NaN and Infinity are not JSON numbers"));
+        source, ": not valid JSON", where.empty() ? "" : absl::StrCat(" at ", where), " (",
+        simdjson::error_message(error), "); note that NaN and Infinity are not JSON numbers"));
   }
   return root;
 }
