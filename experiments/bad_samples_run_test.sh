@@ -17,8 +17,9 @@ scenario() {
     -e "s|pool_split: \"trainval\"|pool_split: \"trainval\" $3|" \
     "${TEST_SRCDIR}/huale/experiments/testdata/resume_smoke.pbtxt.in" >"$TMP/$1.pbtxt"
 }
-run() {  # run NAME: exit code in $code, output in $TMP/NAME.log
-  "$RUN" --spec="$TMP/$1.pbtxt" >"$TMP/$1.log" 2>&1
+run() {  # run NAME [FLAGS]: exit code in $code, output in $TMP/NAME.log
+  local name=$1; shift
+  "$RUN" --spec="$TMP/$name.pbtxt" "$@" >"$TMP/$name.log" 2>&1
   code=$?
 }
 ids() { cat "$TMP/data/ImageSets/Main/$1.txt"; }  # ids SPLIT
@@ -39,6 +40,12 @@ for id in "$test_bad" "$pool_bad"; do
 done
 python3 -c "import json,sys; t=json.load(open(sys.argv[1]))['total']; sys.exit(0 if t >= 2 else 1)" \
   "$json" || { fail "bad_samples.json total < 2"; cat "$json"; }
+# --resume of the finished run runs no stage again, and still loses none of them.
+cp "$json" "$TMP/few.bad_samples.json"
+run few --resume
+[[ $code -eq 0 ]] || { fail "resuming the finished run: exit $code"; cat "$TMP/few.log"; }
+cmp -s "$json" "$TMP/few.bad_samples.json" ||
+  { fail "bad_samples.json changed on --resume:"; diff "$TMP/few.bad_samples.json" "$json"; }
 
 # 2. Every test image unreadable: evaluation stops the run, exit 1.
 scenario no_test 1 ""

@@ -132,6 +132,9 @@ class Loop {
           folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
       bad_samples_ = pool_.bad_samples;
       bad_samples_.Merge(test_.bad_samples);
+      // What finished stages found: they do not run again on --resume.
+      HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> found, folder_.ReadSkippedImages());
+      for (const std::string& message : found) AddSkipped(message);
       HUALE_RETURN_IF_ERROR(bad_samples_.WriteTo(folder_.BadSamplesPath()));
       HUALE_ASSIGN_OR_RETURN(EventWriter writer, EventWriter::Open(folder_.root()));
       events.emplace(std::move(writer));
@@ -289,18 +292,22 @@ class Loop {
     return absl::OkStatus();
   }
 
-  // Adds the images a stage could not read to bad_samples.json (rank 0).
-  // `messages` read "image 'ID' (PATH): reason"; the part before the reason
-  // names the image.
+  // Adds the images a stage could not read to bad_samples.json and
+  // skipped_images.txt (rank 0). `messages` read "image 'ID' (PATH): reason";
+  // the part before the reason names the image.
   absl::Status RecordSkipped(const std::vector<std::string>& messages) {
     bool added = false;
-    for (const std::string& message : messages) {
-      const std::string image = message.substr(0, message.find("): "));
-      if (!skipped_images_.insert(image).second) continue;
-      bad_samples_.Add(BadSampleKind::kCorruptImage, message);
-      added = true;
-    }
-    return added ? bad_samples_.WriteTo(folder_.BadSamplesPath()) : absl::OkStatus();
+    for (const std::string& message : messages) added |= AddSkipped(message);
+    if (!added) return absl::OkStatus();
+    HUALE_RETURN_IF_ERROR(folder_.WriteSkippedImages(skipped_messages_));
+    return bad_samples_.WriteTo(folder_.BadSamplesPath());
+  }
+  bool AddSkipped(const std::string& message) {
+    const std::string image = message.substr(0, message.find("): "));
+    if (!skipped_images_.insert(image).second) return false;
+    bad_samples_.Add(BadSampleKind::kCorruptImage, message);
+    skipped_messages_.push_back(message);
+    return true;
   }
 
   // The images of `requested` (indices into `data`) missing from a stage's
@@ -556,6 +563,7 @@ class Loop {
   // each unreadable image file once, whichever stages met it.
   BadSampleSummary bad_samples_;
   std::set<std::string> skipped_images_;
+  std::vector<std::string> skipped_messages_;  // skipped_images.txt, in the order found
   std::optional<FileLock> lock_;  // rank 0's, held until the run returns
   std::unique_ptr<AcquisitionFunction> acquisition_;
   std::unique_ptr<Evaluator> evaluator_;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
 #include "huale/core/atomic_file.h"
 #include "huale/core/csv.h"
@@ -27,6 +28,7 @@ constexpr char kMetricsFile[] = "metrics.json";
 constexpr char kSelectedIdsFile[] = "selected_ids.txt";
 constexpr char kSelectionCsvFile[] = "selection.csv";
 constexpr char kSelectionJsonFile[] = "selection.json";
+constexpr char kSkippedImagesFile[] = "skipped_images.txt";
 
 // CSV numbers: 10 significant digits, empty when not finite.
 std::string CsvNumber(double value) {
@@ -323,6 +325,35 @@ absl::Status RunFolder::WriteSelection(int cycle, const Selection& selection) co
 absl::StatusOr<std::vector<std::string>> RunFolder::ReadSelectedIds(int cycle) const {
   HUALE_ASSIGN_OR_RETURN(const std::string text, ReadFile(CycleFile(cycle, kSelectedIdsFile)));
   return std::vector<std::string>(absl::StrSplit(text, '\n', absl::SkipEmpty()));
+}
+
+absl::Status RunFolder::WriteSkippedImages(const std::vector<std::string>& messages) const {
+  std::string text;
+  for (const std::string& message : messages) {
+    // One a line: a line break inside a message (a path can hold one) is escaped.
+    absl::StrAppend(&text, absl::StrReplaceAll(message, {{"\\", "\\\\"}, {"\n", "\\n"}}), "\n");
+  }
+  return WriteFileAtomically(File(kSkippedImagesFile), text);
+}
+
+absl::StatusOr<std::vector<std::string>> RunFolder::ReadSkippedImages() const {
+  const std::string path = File(kSkippedImagesFile);
+  if (!fs::exists(path)) return std::vector<std::string>();
+  HUALE_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
+  std::vector<std::string> messages;
+  for (absl::string_view line : absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+    std::string message;
+    for (size_t i = 0; i < line.size(); ++i) {
+      if (line[i] == '\\' && i + 1 < line.size()) {
+        message += line[i + 1] == 'n' ? '\n' : line[i + 1];
+        ++i;
+      } else {
+        message += line[i];
+      }
+    }
+    messages.push_back(std::move(message));
+  }
+  return messages;
 }
 
 absl::Status RunFolder::VerifyCycleMetrics(int cycle) const {

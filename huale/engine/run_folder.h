@@ -8,7 +8,10 @@
 //                               base specs merged in; a resume must give the same
 //     metrics.csv               one row per evaluated cycle (rewritten atomically):
 //                               cycle, labelled (images), labelled_boxes, metrics
-//     bad_samples.json          what the readers skipped or clipped
+//     bad_samples.json          what the readers skipped or clipped, and the
+//                               images stages could not read
+//     skipped_images.txt        those images, one a line, read back on --resume
+//                               (finished stages do not run again to find them)
 //     events.out.tfevents.huale TensorBoard scalars (EventWriter)
 //     cycle_00/
 //       labelled.txt unlabelled.txt   the pools this cycle trained with (Pools::Save)
@@ -74,6 +77,10 @@ class RunFolder {
                      const std::string& legacy_spec_text = "") const;
   std::string SpecPath() const { return File("spec.pbtxt"); }
   std::string BadSamplesPath() const { return File("bad_samples.json"); }
+  // skipped_images.txt: one message a line ("image 'ID' (PATH): reason").
+  absl::Status WriteSkippedImages(const std::vector<std::string>& messages) const;
+  // Its messages; none when the file does not exist.
+  absl::StatusOr<std::vector<std::string>> ReadSkippedImages() const;
   std::string MetricsCsvPath() const { return File("metrics.csv"); }
 
   // cycle_NN/, where Pools::Save/Load keep the cycle's pools.

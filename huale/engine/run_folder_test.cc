@@ -178,6 +178,16 @@ TEST(RunFolder, ResumeVerifiesASelectionAndSetsADamagedOneAside) {
   EXPECT_TRUE(folder.VerifySelection(2).ok()) << folder.VerifySelection(2);
 }
 
+TEST(RunFolder, SkippedImagesRoundTripOneALine) {
+  RunFolder folder(testing::TempDir() + "/run_folder_skipped");
+  EXPECT_TRUE(folder.ReadSkippedImages()->empty());
+  const std::vector<std::string> messages = {
+      "image '7' (a/7.jpg): could not be read (cycle 0/1 evaluate)",
+      "image 'x' (odd\\dir/line\nbreak.jpg): could not be read (training)"};
+  ASSERT_TRUE(folder.WriteSkippedImages(messages).ok());
+  EXPECT_EQ(*folder.ReadSkippedImages(), messages);
+}
+
 TEST(RunFolder, ResumeVerifiesCycleMetrics) {
   RunFolder folder(testing::TempDir() + "/run_folder_verify_metrics");
   CycleMetrics metrics;
