@@ -8,7 +8,8 @@
 #   3. two "hosts": one rank in each of two network namespaces joined by a veth
 #      pair (skipped, saying so, where namespaces cannot be made);
 #   4. kill -9 of rank 1 mid-training: rank 0 exits non-zero within 60 s naming
-#      rank 1; --resume with both ranks ends byte-identical to run 3.
+#      rank 1; --resume with both ranks ends byte-identical to run 3;
+#   5. images neither rank can read are all named in rank 0's bad_samples.json.
 set -u
 source "${TEST_SRCDIR}/huale/experiments/testdata/smoke_run_setup.sh"
 
@@ -158,6 +159,31 @@ for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_0
     diff "$TMP/hosts/$RUNDIR/$file" "$TMP/killed/$RUNDIR/$file" | head -10
   fi
 done
+
+# ---- 5: unreadable images in both ranks' shards are all named by rank 0 ----
+# Four of the initial labelled images (the same seed: one-process run's
+# cycle 0) are made unreadable; 4 of 24 is within the spec's 25 %.
+cp -r "$TMP/data" "$TMP/bad_data"
+mapfile -t bad < <(head -4 "$TMP/one/$RUNDIR/cycle_00/labelled.txt")
+for id in "${bad[@]}"; do echo "not an image" >"$TMP/bad_data/JPEGImages/$id.jpg"; done
+for dir in "$TMP/bad" "$TMP/bad_rank1"; do
+  mkdir -p "$dir" && ln -sfn "$TMP/bad_data" "$dir/data"
+  sed -e "s|@DATA@|data|" -e "s|@OUT@|runs|" -e "s|cycles: 2|cycles: 1|" \
+    -e 's|pool_split: "trainval"|pool_split: "trainval" max_skipped_image_share: 0.25|' \
+    "$TEMPLATE" >"$dir/spec.pbtxt"
+done
+port=$(free_port)
+start_rank 0 "$TMP/bad" "$TMP/bad.0.log" "$port" 127.0.0.1 --; pid0=$!
+start_rank 1 "$TMP/bad_rank1" "$TMP/bad.1.log" "$port" 127.0.0.1 --; pid1=$!
+wait_ranks
+if [[ $rc0 -ne 0 || $rc1 -ne 0 ]]; then
+  fail "run with unreadable images exited $rc0/$rc1"; tail -20 "$TMP/bad.0.log" "$TMP/bad.1.log"
+fi
+for id in "${bad[@]}"; do
+  grep -q "image '$id'" "$TMP/bad/$RUNDIR/bad_samples.json" ||
+    fail "bad_samples.json does not name unreadable image $id"
+done
+echo "ok: unreadable images read by rank 0: $(grep -c "skipped image" "$TMP/bad.0.log"), by rank 1: $(grep -c "skipped image" "$TMP/bad.1.log"); bad_samples.json names all ${#bad[@]}"
 
 echo "${failed} failed"
 [[ $failed -eq 0 ]]

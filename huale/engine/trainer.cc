@@ -163,13 +163,15 @@ absl::StatusOr<std::pair<double, int64_t>> AverageGradients(
 // allowed share (CheckSkippedShare); every rank gets the same answer.
 absl::Status CheckSkippedImages(Collectives& group, const DataLoader& loader, int64_t loaded,
                                 const TrainerOptions& options, TrainSummary& summary) {
-  summary.skipped = loader.bad_samples();
-  std::string mine = absl::StrCat(loaded, "\n", summary.skipped.Total());
-  for (size_t i = 0; i < std::min<size_t>(summary.skipped.examples.size(), 3); ++i) {
-    absl::StrAppend(&mine, "\n", absl::StrReplaceAll(summary.skipped.examples[i], {{"\n", " "}}));
+  // Each rank's loader read its own shard: the counts and the images named
+  // are every rank's (rank 0 records them in bad_samples.json).
+  const BadSampleSummary mine = loader.bad_samples();
+  std::string sent = absl::StrCat(loaded, "\n", mine.Total());
+  for (const std::string& example : mine.examples) {
+    absl::StrAppend(&sent, "\n", absl::StrReplaceAll(example, {{"\n", " "}}));
   }
   HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> all,
-                         group.AllGather(mine, absl::StrCat(options.label, " skipped images")));
+                         group.AllGather(sent, absl::StrCat(options.label, " skipped images")));
   int64_t read = 0, skipped = 0;
   std::vector<std::string> examples;
   for (const std::string& rank : all) {
@@ -181,6 +183,14 @@ absl::Status CheckSkippedImages(Collectives& group, const DataLoader& loader, in
     read += a;
     skipped += b;
     examples.insert(examples.end(), lines.begin() + 2, lines.end());
+  }
+  summary.skipped = BadSampleSummary();
+  for (const std::string& example : examples) {
+    summary.skipped.Add(BadSampleKind::kCorruptImage, example);
+  }
+  if (skipped > 0) {
+    // Past BadSampleSummary::kMaxExamples a rank sends its count alone.
+    summary.skipped.counts[std::string(BadSampleKindName(BadSampleKind::kCorruptImage))] = skipped;
   }
   return CheckSkippedShare(absl::StrCat(options.label, " training"), skipped, read + skipped,
                            options.max_skipped_image_share, examples);

@@ -60,7 +60,8 @@ struct TrainSummary {
   double seconds = 0;
   double images_per_second = 0;
   std::vector<double> epoch_mean_loss;  // for the epochs trained in this call
-  // The images this rank could not read (first epoch trained in this call).
+  // The images the loader could not read in the first epoch trained in this
+  // call, over every rank (the same on each).
   BadSampleSummary skipped;
 };
 
