@@ -81,7 +81,9 @@ TEST_P(RoiAlignTest, BackwardMatchesTorchvision) {
 // Output is linear in the input for fixed RoIs, so central differences in
 // double are exact up to rounding.
 TEST_P(RoiAlignTest, GradientMatchesFiniteDifferencesInDouble) {
-  const auto [aligned, sampling_ratio] = GetParam();
+  // Plain copies: C++17 lambdas cannot capture structured bindings (clang refuses).
+  const bool aligned = std::get<0>(GetParam());
+  const int sampling_ratio = std::get<1>(GetParam());
   at::Generator gen = at::make_generator<at::CPUGeneratorImpl>(5);
   const at::Tensor input = at::randn({2, 2, 6, 7}, gen, at::kDouble);
   const at::Tensor rois = RandomRois(12, 6 / 0.5, 7 / 0.5, 6, at::kDouble);
