@@ -7,6 +7,7 @@
 #ifndef HUALE_DATA_TRANSFORMS_H_
 #define HUALE_DATA_TRANSFORMS_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -33,10 +34,18 @@ double ResizeScale(int width, int height, int min_size, int max_size);
 // gives: floor(side * s).
 int ResizedSide(int side, double scale);
 
+// Images larger than this are refused before decoding: a corrupt or hostile
+// JPEG/PNG header of a few hundred bytes can claim gigabytes of pixels (the
+// fuzzer found one). 8192 x 8192; tile larger images first.
+inline constexpr int64_t kMaxImagePixels = int64_t{8192} * 8192;
+
 // Reads and decodes an image file as 8-bit BGR (OpenCV's order), EXIF rotation
 // ignored as PIL does. Fails (DataLoss, naming the file) on a missing file,
-// undecodable bytes, or a JPEG/PNG that ends before its end marker (truncated).
-absl::StatusOr<cv::Mat> DecodeImageFile(const std::string& path);
+// undecodable bytes, a JPEG/PNG that ends before its end marker (truncated), a
+// JPEG without a frame header before its image data, or a JPEG/PNG whose
+// header gives more than `max_pixels` pixels.
+absl::StatusOr<cv::Mat> DecodeImageFile(const std::string& path,
+                                        int64_t max_pixels = kMaxImagePixels);
 
 // x -> width - x on every box (Box::FlippedHorizontally).
 void FlipBoxesHorizontally(std::vector<Box>& boxes, double image_width);

@@ -147,6 +147,38 @@ TEST(Transforms, TruncatedPngIsDetected) {
   EXPECT_FALSE(DecodeImageFile(path).ok());
 }
 
+// A header that claims more pixels than allowed is refused before decoding:
+// the limit is read from the JPEG frame header and the PNG IHDR chunk, and an
+// image within it (the JPEG after stray bytes between segments) decodes.
+TEST(Transforms, ImagesLargerThanTheLimitAreRefusedBeforeDecoding) {
+  cv::Mat noise(48, 80, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  for (const std::string name : {"big.jpg", "big.png"}) {
+    const std::string path = TmpPath(name);
+    cv::imwrite(path, noise);
+    absl::StatusOr<cv::Mat> refused = DecodeImageFile(path, 80 * 48 - 1);
+    ASSERT_FALSE(refused.ok()) << name;
+    EXPECT_EQ(refused.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(std::string(refused.status().message()),
+                HasSubstr(name + ": image header says 80 x 48 pixels, more than 3839"));
+    absl::StatusOr<cv::Mat> decoded = DecodeImageFile(path, 80 * 48);
+    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    EXPECT_EQ(decoded->cols, 80);
+  }
+  // Two stray bytes after the JFIF segment: libjpeg skips them, and so does the check.
+  std::string jpeg = ReadAll(TmpPath("big.jpg"));
+  const size_t after_app0 = 4 + ((static_cast<unsigned char>(jpeg[4]) << 8) | static_cast<unsigned char>(jpeg[5]));
+  jpeg.insert(after_app0, "\x12\x34", 2);
+  std::ofstream(TmpPath("stray.jpg"), std::ios::binary | std::ios::trunc) << jpeg;
+  EXPECT_FALSE(DecodeImageFile(TmpPath("stray.jpg"), 80 * 48 - 1).ok());
+  EXPECT_TRUE(DecodeImageFile(TmpPath("stray.jpg")).ok());
+  // No frame header before the image data: not a JPEG anyone can decode.
+  std::ofstream(TmpPath("noframe.jpg"), std::ios::binary | std::ios::trunc)
+      << std::string("\xFF\xD8\xFF\xDA\x00\x02\xFF\xD9", 8);
+  EXPECT_THAT(std::string(DecodeImageFile(TmpPath("noframe.jpg")).status().message()),
+              HasSubstr("noframe.jpg: JPEG has no frame header before its image data"));
+}
+
 TEST(Transforms, CorruptMissingAndMisSizedImagesAreErrors) {
   const std::string corrupt = TmpPath("corrupt.jpg");
   std::ofstream(corrupt, std::ios::binary) << "this is not an image at all";
