@@ -1,6 +1,8 @@
 // The main of a cc_fuzz_test outside --config=fuzz: runs the fuzz target's
 // LLVMFuzzerTestOneInput once on every file of the folders (or files) named on
 // the command line, in name order, so the committed corpus is a regression test.
+// A target's LLVMFuzzerInitialize, when it has one, runs first, as libFuzzer
+// runs it.
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -12,9 +14,11 @@
 #include <vector>
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size);
+extern "C" __attribute__((weak)) int LLVMFuzzerInitialize(int* argc, char*** argv);
 
 int main(int argc, char** argv) {
   namespace fs = std::filesystem;
+  if (LLVMFuzzerInitialize != nullptr) LLVMFuzzerInitialize(&argc, &argv);
   std::vector<fs::path> inputs;
   for (int i = 1; i < argc; ++i) {
     const fs::path arg(argv[i]);

@@ -5,17 +5,68 @@
 #include <filesystem>
 #include <sstream>
 #include <map>
+#include <optional>
+#include <string>
 #include <utility>
 #include <vector>
 
 #include <torch/torch.h>
 
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
 #include "glog/logging.h"
 #include "huale/core/atomic_file.h"
+#include "huale/core/digest.h"
+#include "huale/core/status_macros.h"
 
 namespace huale {
+namespace {
+
+// A checkpoint file: one header line, then LibTorch's archive (a zip).
+//   huale-checkpoint 1 bytes <archive size> fnv1a64 <16 hex digits>\n
+// LibTorch's reader does not notice every damaged byte (a changed byte of a
+// zip header can load other weights silently); the digest does.
+constexpr absl::string_view kMagic = "huale-checkpoint 1 ";
+
+std::string WithHeader(const std::string& archive) {
+  return absl::StrFormat("%sbytes %d fnv1a64 %016x\n%s", kMagic, archive.size(),
+                         Fnv1a64(archive), archive);
+}
+
+// The archive of a file SaveCheckpoint wrote, checked against its header;
+// nullopt for a file without the header (written before there was one).
+absl::StatusOr<std::optional<absl::string_view>> VerifiedArchive(const std::string& path,
+                                                                 absl::string_view file) {
+  if (!absl::StartsWith(file, kMagic)) return std::nullopt;
+  const size_t end = file.find('\n');
+  int64_t size = -1;
+  uint64_t digest = 0;
+  std::vector<absl::string_view> fields =
+      absl::StrSplit(file.substr(kMagic.size(), end - kMagic.size()), ' ');
+  if (end == absl::string_view::npos || fields.size() != 4 || fields[0] != "bytes" ||
+      !absl::SimpleAtoi(fields[1], &size) || fields[2] != "fnv1a64" ||
+      !absl::SimpleHexAtoi(fields[3], &digest)) {
+    return absl::DataLossError(absl::StrCat(path, ": damaged checkpoint header"));
+  }
+  const absl::string_view archive = file.substr(end + 1);
+  if (static_cast<int64_t>(archive.size()) != size) {
+    return absl::DataLossError(absl::StrCat(path, ": damaged checkpoint: ", archive.size(),
+                                            " bytes where its header says ", size,
+                                            " (cut short or appended to)"));
+  }
+  if (Fnv1a64(archive) != digest) {
+    return absl::DataLossError(absl::StrCat(
+        path, ": damaged checkpoint: its bytes changed since it was written (digest mismatch)"));
+  }
+  return std::make_optional(archive);
+}
+
+}  // namespace
 
 absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& model,
                             const torch::optim::Optimizer* optimizer,
@@ -40,7 +91,7 @@ absl::Status SaveCheckpoint(const std::string& path, const torch::nn::Module& mo
     return absl::InternalError(
         absl::StrCat(path, ": cannot write checkpoint: ", error.what_without_backtrace()));
   }
-  return WriteFileAtomically(path, bytes.str());
+  return WriteFileAtomically(path, WithHeader(bytes.str()));
 }
 
 std::string PreviousCheckpointPath(const std::string& path) {
@@ -82,8 +133,15 @@ absl::StatusOr<TrainPosition> LoadCheckpoint(const std::string& path, torch::nn:
       device = parameter.device();
       break;
     }
+    HUALE_ASSIGN_OR_RETURN(const std::string file, ReadFile(path));
+    HUALE_ASSIGN_OR_RETURN(const std::optional<absl::string_view> verified,
+                           VerifiedArchive(path, file));
     torch::serialize::InputArchive archive;
-    archive.load_from(path, device);
+    if (verified.has_value()) {
+      archive.load_from(verified->data(), verified->size(), device);
+    } else {
+      archive.load_from(path, device);  // no header: written before there was one
+    }
     torch::serialize::InputArchive model_archive;
     archive.read("model", model_archive);
     // InputArchive::read replaces a tensor with whatever shape the file holds, so
@@ -119,6 +177,10 @@ absl::StatusOr<TrainPosition> LoadCheckpoint(const std::string& path, torch::nn:
   } catch (const c10::Error& error) {
     return absl::DataLossError(absl::StrCat(path, ": not a checkpoint of this model: ",
                                             error.what_without_backtrace()));
+  } catch (const std::exception& error) {
+    // LibTorch's reader throws more than c10::Error on a damaged archive.
+    return absl::DataLossError(
+        absl::StrCat(path, ": not a checkpoint of this model: ", error.what()));
   }
   return position;
 }

@@ -4,6 +4,7 @@
 #include <sys/resource.h>
 
 #include <filesystem>
+#include <iostream>
 
 #include <torch/torch.h>
 
@@ -134,6 +135,47 @@ TEST(Checkpoint, ADamagedTrainStateFallsBackToThePreviousOne) {
   std::filesystem::resize_file(PreviousCheckpointPath(path), 10);
   absl::StatusOr<TrainPosition> none = LoadCheckpointOrPrevious(path, back, nullptr, &from);
   EXPECT_EQ(none.status().code(), absl::StatusCode::kDataLoss);
+}
+
+// A byte changed anywhere in the file (a bad sector, a bit flip) is never
+// loaded as if nothing happened: the load fails, or what it gives is exactly
+// what was saved (a byte the archive does not use).
+TEST(Checkpoint, AChangedByteNeverLoadsSilentlyChangedWeights) {
+  const std::string path = testing::TempDir() + "/ckpt_flip/model.pt";
+  torch::manual_seed(3);
+  TinyNet net(4);
+  ASSERT_TRUE(SaveCheckpoint(path, net, nullptr, {1, 2}).ok());
+  const std::string bytes = *ReadFile(path);
+  int failed = 0, unchanged = 0, silent = 0;
+  // Every byte of the headers (huale's line, the first zip entries), then every 13th.
+  for (size_t offset = 0; offset < bytes.size(); offset += offset < 512 ? 1 : 13) {
+    std::string damaged = bytes;
+    damaged[offset] = static_cast<char>(damaged[offset] ^ 0x10);
+    ASSERT_TRUE(WriteFileAtomically(path, damaged).ok());
+    TinyNet back(4);
+    absl::StatusOr<TrainPosition> loaded = LoadCheckpoint(path, back, nullptr);
+    if (!loaded.ok()) {
+      EXPECT_EQ(loaded.status().code(), absl::StatusCode::kDataLoss) << loaded.status();
+      ++failed;
+      continue;
+    }
+    bool same = loaded->epochs_done == 1 && loaded->iteration == 2;
+    for (const auto& [a, b] : {std::pair{net.fc1->weight, back.fc1->weight},
+                               std::pair{net.fc1->bias, back.fc1->bias},
+                               std::pair{net.fc2->weight, back.fc2->weight},
+                               std::pair{net.fc2->bias, back.fc2->bias}}) {
+      same = same && torch::equal(a, b);
+    }
+    if (same) {
+      ++unchanged;
+    } else {
+      ++silent;
+      ADD_FAILURE() << "byte " << offset << " of " << bytes.size() << " changed the weights silently";
+      if (silent > 5) break;
+    }
+  }
+  std::cout << bytes.size() << " bytes: " << failed << " flips refused, " << unchanged
+            << " harmless, " << silent << " silent\n";
 }
 
 }  // namespace

@@ -11,21 +11,12 @@
 #include "absl/strings/string_view.h"
 #include "google/protobuf/text_format.h"
 #include "huale/core/atomic_file.h"
+#include "huale/core/digest.h"
 
 namespace huale {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ull;
-
-uint64_t Fnv1a64(absl::string_view bytes, uint64_t hash = kFnvOffset) {
-  for (unsigned char c : bytes) {
-    hash ^= c;
-    hash *= 0x100000001b3ull;
-  }
-  return hash;
-}
 
 // One line per training image: its id, its image file's digest (every byte:
 // a changed file changes the key) and its annotations as the reader gave them.
