@@ -396,8 +396,9 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
 
   const ScheduleSpec& schedule = spec.schedule();
   for (int cycle = 0; cycle < std::max(0, schedule.cycles()); ++cycle) {
-    plan.labelled_per_cycle.push_back(schedule.initial_size() +
-                                      cycle * schedule.budget_per_cycle());
+    // 64 bits: a refused out-of-range budget must not overflow on the way.
+    plan.labelled_per_cycle.push_back(int64_t{schedule.initial_size()} +
+                                      int64_t{cycle} * schedule.budget_per_cycle());
   }
   if (plan.pool_images > 0 && !plan.labelled_per_cycle.empty() &&
       plan.labelled_per_cycle.back() > plan.pool_images) {

@@ -4,6 +4,7 @@
 #ifndef EXPERIMENTS_SPEC_VALIDATION_H_
 #define EXPERIMENTS_SPEC_VALIDATION_H_
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -24,7 +25,7 @@ struct ExperimentPlan {
   // test split is there, and keeps neither: the run reads both
   // (experiment_runner.h), so a sweep of many plans holds no dataset.
   // Labelled images trained on in each cycle: initial, initial + b, ...
-  std::vector<int> labelled_per_cycle;
+  std::vector<int64_t> labelled_per_cycle;
   std::vector<std::string> loss_roles;  // parallel to spec.losses
 };
 
