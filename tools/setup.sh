@@ -22,7 +22,7 @@ PACKAGES=(
   libabsl-dev libgflags-dev libgoogle-glog-dev libprotobuf-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   libopencv-core-dev libopencv-imgproc-dev libopencv-imgcodecs-dev
-  libpugixml-dev libsimdjson-dev nlohmann-json3-dev
+  libpugixml-dev libsimdjson-dev nlohmann-json3-dev libcurl4-openssl-dev
   # Real data for the embedded benchmark.
   dataset-fashion-mnist
 )

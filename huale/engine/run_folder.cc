@@ -336,6 +336,123 @@ absl::Status RunFolder::WriteSkippedImages(const std::vector<std::string>& messa
   return WriteFileAtomically(File(kSkippedImagesFile), text);
 }
 
+absl::Status RunFolder::WriteLabelling(int cycle, const LabellingRecord& record) const {
+  nlohmann::ordered_json json = {{"cycle", cycle},
+                                 {"annotator", record.annotator},
+                                 {"images", record.image_ids}};
+  nlohmann::json annotator = nlohmann::json::parse(record.record, nullptr, false);
+  json["record"] = annotator.is_discarded() ? nlohmann::json(record.record) : annotator;
+  return WriteFileAtomically(LabellingPath(cycle), json.dump(1) + "\n");
+}
+
+absl::StatusOr<std::optional<LabellingRecord>> RunFolder::ReadLabelling(int cycle) const {
+  const std::string path = LabellingPath(cycle);
+  if (!fs::exists(path)) return std::optional<LabellingRecord>();
+  HUALE_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  LabellingRecord record;
+  bool ok = json.is_object() && json.contains("annotator") && json["annotator"].is_string() &&
+            json.contains("images") && json["images"].is_array() && json.contains("record");
+  if (ok) {
+    record.annotator = json["annotator"].get<std::string>();
+    for (const auto& id : json["images"]) {
+      if (!id.is_string()) {
+        ok = false;
+        break;
+      }
+      record.image_ids.push_back(id.get<std::string>());
+    }
+    record.record = json["record"].is_string() ? json["record"].get<std::string>()
+                                               : json["record"].dump();
+  }
+  if (!ok) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": not a labelling record ({\"annotator\", \"images\", \"record\"})"));
+  }
+  return std::optional<LabellingRecord>(std::move(record));
+}
+
+std::string CycleLabelsToJson(const CycleLabels& labels) {
+  nlohmann::ordered_json images = nlohmann::ordered_json::array();
+  for (const ReturnedImage& image : labels.images) {
+    nlohmann::ordered_json objects = nlohmann::ordered_json::array();
+    for (const ReturnedBox& box : image.boxes) {
+      objects.push_back({{"class", box.class_name},
+                         {"box", {box.box.x1, box.box.y1, box.box.x2, box.box.y2}}});
+    }
+    images.push_back({{"id", image.image_id}, {"objects", objects}});
+  }
+  nlohmann::ordered_json skipped = nlohmann::ordered_json::array();
+  for (const auto& [id, reason] : labels.skipped) {
+    skipped.push_back({{"id", id}, {"reason", reason}});
+  }
+  const nlohmann::ordered_json json = {{"cycle", labels.cycle},
+                                       {"annotator", labels.annotator},
+                                       {"images", images},
+                                       {"skipped", skipped}};
+  return json.dump(1) + "\n";
+}
+
+absl::StatusOr<CycleLabels> CycleLabelsFromJson(const std::string& text, const std::string& source) {
+  const nlohmann::json json = nlohmann::json::parse(text, nullptr, false);
+  auto bad = [&](absl::string_view what) {
+    return absl::DataLossError(absl::StrCat(source, ": ", what));
+  };
+  if (json.is_discarded()) return bad("not valid JSON");
+  if (!json.is_object() || !json.contains("cycle") || !json["cycle"].is_number_integer() ||
+      !json.contains("images") || !json["images"].is_array() || !json.contains("skipped") ||
+      !json["skipped"].is_array()) {
+    return bad("expected {\"cycle\", \"annotator\", \"images\", \"skipped\"}");
+  }
+  CycleLabels labels;
+  labels.cycle = json["cycle"].get<int>();
+  labels.annotator = json.value("annotator", "");
+  for (size_t i = 0; i < json["images"].size(); ++i) {
+    const nlohmann::json& image = json["images"][i];
+    if (!image.is_object() || !image.contains("id") || !image["id"].is_string() ||
+        !image.contains("objects") || !image["objects"].is_array()) {
+      return bad(absl::StrCat("images[", i, "]: expected {\"id\", \"objects\"}"));
+    }
+    ReturnedImage out;
+    out.image_id = image["id"].get<std::string>();
+    for (size_t j = 0; j < image["objects"].size(); ++j) {
+      const nlohmann::json& object = image["objects"][j];
+      const bool good = object.is_object() && object.contains("class") &&
+                        object["class"].is_string() && object.contains("box") &&
+                        object["box"].is_array() && object["box"].size() == 4 &&
+                        std::all_of(object["box"].begin(), object["box"].end(),
+                                    [](const nlohmann::json& v) { return v.is_number(); });
+      if (!good) {
+        return bad(absl::StrCat("images[", i, "].objects[", j,
+                                "]: expected {\"class\", \"box\": [x1, y1, x2, y2]}"));
+      }
+      const auto& b = object["box"];
+      out.boxes.push_back({Box{b[0].get<float>(), b[1].get<float>(), b[2].get<float>(),
+                               b[3].get<float>()},
+                           object["class"].get<std::string>(), ""});
+    }
+    labels.images.push_back(std::move(out));
+  }
+  for (size_t i = 0; i < json["skipped"].size(); ++i) {
+    const nlohmann::json& entry = json["skipped"][i];
+    if (!entry.is_object() || !entry.contains("id") || !entry["id"].is_string()) {
+      return bad(absl::StrCat("skipped[", i, "]: expected {\"id\", \"reason\"}"));
+    }
+    labels.skipped.push_back({entry["id"].get<std::string>(), entry.value("reason", "")});
+  }
+  return labels;
+}
+
+absl::Status RunFolder::WriteLabels(const CycleLabels& labels) const {
+  return WriteFileAtomically(LabelsPath(labels.cycle), CycleLabelsToJson(labels));
+}
+
+bool RunFolder::HasLabels(int cycle) const { return fs::exists(LabelsPath(cycle)); }
+
+absl::StatusOr<std::string> RunFolder::ReadLabelsText(int cycle) const {
+  return ReadFile(LabelsPath(cycle));
+}
+
 absl::StatusOr<std::vector<std::string>> RunFolder::ReadSkippedImages() const {
   const std::string path = File(kSkippedImagesFile);
   if (!fs::exists(path)) return std::vector<std::string>();

@@ -24,6 +24,14 @@
 //       selection.csv               the same with scores, per-stage ranks and metrics
 //       selection.json              the same as JSON; written last: it marks the
 //                                   selection stage as done
+//     (annotators other than GROUND_TRUTH, for the images new in this cycle:)
+//       labelling.json              what was sent to be labelled: the annotator,
+//                                   the image ids and its record (e.g. Label
+//                                   Studio's project and task ids)
+//       labels.json                 the labels that came back, checked: boxes
+//                                   and class names per image, the skipped
+//                                   images; written last: the labelling is done
+//       to_label/                   FILES: the batch for people, and their labels.json
 //     cycle_01/ ...                 (the last cycle selects nothing)
 //
 // Each stage's output file is its completion marker; every file is written
@@ -40,6 +48,7 @@
 #include "absl/status/statusor.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/file_lock.h"
+#include "huale/engine/annotator.h"
 
 namespace huale {
 
@@ -56,6 +65,21 @@ struct CycleMetrics {
   std::map<std::string, double> metrics;
   std::map<std::string, double> per_class_ap;
   std::map<std::string, double> timings_seconds;  // train, evaluate, score, select
+};
+
+// What cycle_NN/labelling.json records.
+struct LabellingRecord {
+  std::string annotator;
+  std::vector<std::string> image_ids;
+  std::string record;  // the annotator's JSON text
+};
+
+// What cycle_NN/labels.json records: the labels the cycle's new images got.
+struct CycleLabels {
+  int cycle = 0;
+  std::string annotator;
+  std::vector<ReturnedImage> images;  // boxes in pixels, class names ("where" not kept)
+  std::vector<std::pair<std::string, std::string>> skipped;  // image id, reason
 };
 
 class RunFolder {
@@ -105,6 +129,18 @@ class RunFolder {
   // The ids of selected_ids.txt, in order.
   absl::StatusOr<std::vector<std::string>> ReadSelectedIds(int cycle) const;
 
+  // cycle_NN/labelling.json and labels.json (the latter marks the labelling
+  // stage as done).
+  absl::Status WriteLabelling(int cycle, const LabellingRecord& record) const;
+  // nullopt when the file does not exist.
+  absl::StatusOr<std::optional<LabellingRecord>> ReadLabelling(int cycle) const;
+  absl::Status WriteLabels(const CycleLabels& labels) const;
+  bool HasLabels(int cycle) const;
+  // The file's text (what rank 0 shares with the others) and its parse.
+  absl::StatusOr<std::string> ReadLabelsText(int cycle) const;
+  std::string LabelsPath(int cycle) const { return CycleFile(cycle, "labels.json"); }
+  std::string LabellingPath(int cycle) const { return CycleFile(cycle, "labelling.json"); }
+
   // Checks on resume of a finished stage's outputs. kDataLoss naming the file
   // when they do not verify (the caller sets them aside and runs the stage
   // again); a file that cannot be read at all gives its own error.
@@ -128,6 +164,9 @@ class RunFolder {
 
   std::string root_;
 };
+
+std::string CycleLabelsToJson(const CycleLabels& labels);
+absl::StatusOr<CycleLabels> CycleLabelsFromJson(const std::string& json, const std::string& source);
 
 std::string CycleMetricsToJson(const CycleMetrics& metrics);
 // `source` names the file in errors.
