@@ -45,9 +45,10 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const ExperimentPlan& plan) {
 }
 
 absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume,
-                           Collectives* group) {
+                           Collectives* group, bool wait_for_labels) {
   LoopOptions options;
   options.collectives = group;
+  options.wait_for_labels = wait_for_labels;
   options.resume = resume;
   options.spec_as_written = SpecText(plan.as_written);
   options.legacy_spec_text = SpecText(plan.spec);

@@ -23,8 +23,9 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const ExperimentPlan& plan);
 // The loop in plan.run_directory; spec.pbtxt records plan.as_written. `resume`
 // continues a run folder started with the same spec. `group`: the process
 // group of a distributed run (launch.h), null for one process.
+// `wait_for_labels`: LoopOptions::wait_for_labels (people labelling).
 absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume,
-                           Collectives* group = nullptr);
+                           Collectives* group = nullptr, bool wait_for_labels = false);
 
 }  // namespace huale
 

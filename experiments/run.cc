@@ -7,7 +7,8 @@
 //     (several processes: see launch.h and the README)
 //
 // Exit codes: 0 done, 1 the run failed, 2 the spec or command line is invalid
-// (nothing was started).
+// (nothing was started), 3 waiting for people to label a batch (--resume
+// continues).
 #include <iostream>
 #include <map>
 #include <string>
@@ -26,6 +27,7 @@
 #include "experiments/spec_validation.h"
 #include "glog/logging.h"
 #include "huale/core/registry.h"
+#include "huale/engine/annotator.h"
 
 ABSL_FLAG(std::string, spec, "",
           "Experiment spec: a .pbtxt path, or a bare name in experiments/specs/.");
@@ -39,6 +41,16 @@ ABSL_FLAG(int, threads, 0,
 ABSL_FLAG(bool, dry_run, false,
           "Parse and validate the spec against the registries and the filesystem, print the "
           "plan, and exit without training.");
+ABSL_FLAG(bool, wait, false,
+          "People labelling (schedule.annotator LABEL_STUDIO or FILES): wait until each batch "
+          "is labelled, looking every labelling.poll_seconds, instead of stopping with exit "
+          "code 3 until --resume.");
+ABSL_FLAG(std::string, label_studio_url, "",
+          "Label Studio server, e.g. http://localhost:8080 (else $LABEL_STUDIO_URL). Never "
+          "written to the run folder.");
+ABSL_FLAG(std::string, label_studio_token, "",
+          "Label Studio access token (else $LABEL_STUDIO_API_KEY). Never written to the run "
+          "folder.");
 
 namespace huale {
 namespace {
@@ -58,6 +70,13 @@ void PrintComponents() {
 }
 
 int Main() {
+  // The annotator reads the server and token from the environment (flags win).
+  if (!absl::GetFlag(FLAGS_label_studio_url).empty()) {
+    setenv("LABEL_STUDIO_URL", absl::GetFlag(FLAGS_label_studio_url).c_str(), 1);
+  }
+  if (!absl::GetFlag(FLAGS_label_studio_token).empty()) {
+    setenv("LABEL_STUDIO_API_KEY", absl::GetFlag(FLAGS_label_studio_token).c_str(), 1);
+  }
   if (absl::GetFlag(FLAGS_list)) {
     PrintComponents();
     return 0;
@@ -103,7 +122,14 @@ int Main() {
     if (distributed) ExitDistributed(kExitInvalid);
     return kExitInvalid;
   }
-  absl::Status status = RunExperiment(*plan, *data, absl::GetFlag(FLAGS_resume), group->get());
+  absl::Status status = RunExperiment(*plan, *data, absl::GetFlag(FLAGS_resume), group->get(),
+                                      absl::GetFlag(FLAGS_wait));
+  if (IsWaitingForLabels(status)) {
+    // Not a failure: people have work to do; --resume continues.
+    std::cerr << status.message() << "\n";
+    if (distributed) ExitDistributed(kExitWaitingForLabels);
+    return kExitWaitingForLabels;
+  }
   if (!status.ok()) {
     std::cerr << "error: " << status.message() << "\n";
     const int code = status.code() == absl::StatusCode::kAlreadyExists ? kExitInvalid : 1;
@@ -118,7 +144,7 @@ int Main() {
 
 int main(int argc, char** argv) {
   huale::ReexecWithPassiveOpenMpWait(argv);
-  huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume] | --list");
+  huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume] [--wait] | --list");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   return huale::RunMainCatchingExceptions(huale::Main);

@@ -15,6 +15,7 @@
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/core/registry.h"
 #include "huale/data/dataset_format.h"
+#include "huale/engine/annotator.h"
 #include "huale/engine/device.h"
 #include "huale/eval/evaluator.h"
 #include "huale/losses/loss.h"
@@ -166,6 +167,39 @@ void CheckSchedule(const ScheduleSpec& schedule, Problems& problems) {
     problems.Add("schedule.pool_subset",
                  absl::StrCat("must be 0 or >= budget_per_cycle (", schedule.budget_per_cycle(),
                               "), found ", schedule.pool_subset()));
+  }
+}
+
+// Who labels, and how it reaches people: the annotator's factory checks what
+// it needs (a server's URL and token), before anything is written.
+void CheckLabelling(const ExperimentSpec& spec, Problems& problems) {
+  const LabellingSpec& labelling = spec.labelling();
+  CheckPositive(labelling.max_attempts(), "labelling.max_attempts", problems);
+  CheckRange(labelling.retry_seconds(), 0, 3600, "labelling.retry_seconds", "", problems);
+  CheckRange(labelling.poll_seconds(), 0.01, 86400, "labelling.poll_seconds", "", problems);
+  CheckRange(labelling.prediction_score_threshold(), 0, 1, "labelling.prediction_score_threshold",
+             "", problems);
+  const std::string name = AnnotatorName(spec.schedule().annotator());
+  CheckComponent("annotator", name, "schedule.annotator", problems);
+  AnnotatorContext context;
+  context.spec = spec;
+  absl::StatusOr<std::unique_ptr<Annotator>> annotator =
+      AnnotatorRegistry::Get().Create(name, context);
+  if (!annotator.ok()) {
+    problems.Add("schedule.annotator", annotator.status());
+    return;
+  }
+  if ((*annotator)->labels_from_dataset()) return;
+  if (!spec.acquisition().name().empty()) {
+    auto acquisition =
+        AcquisitionRegistry::Get().Create(spec.acquisition().name(), spec.acquisition());
+    if (acquisition.ok() && (*acquisition)->needs_ground_truth()) {
+      problems.Add("acquisition.name",
+                   absl::StrCat("'", spec.acquisition().name(), "' reads the pool's ground truth, "
+                                "which people labelling (schedule.annotator: ",
+                                ScheduleSpec::Annotator_Name(spec.schedule().annotator()),
+                                ") do not have"));
+    }
   }
 }
 
@@ -388,6 +422,7 @@ absl::StatusOr<ExperimentPlan> ValidateSpec(const ExperimentSpec& given,
 
   CheckSchedule(spec.schedule(), problems);
   CheckTraining(spec.training(), problems);
+  CheckLabelling(spec, problems);
   // Only components whose names and option blocks passed: the factories' own
   // checks, not the same complaint twice.
   if (problems.size() == problems_before_components) {

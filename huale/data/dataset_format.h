@@ -3,6 +3,7 @@
 #define HUALE_DATA_DATASET_FORMAT_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -25,6 +26,16 @@ class DatasetFormat {
 
   virtual absl::StatusOr<Dataset> Read(const DatasetSpec& spec,
                                        absl::string_view split) const = 0;
+
+  // Writes `images`' annotations (labels people gave) into the dataset's files
+  // of `split`, atomically; an existing file that differs is kept, never
+  // overwritten. Returns where kept files went. kUnimplemented for a format
+  // that cannot (the labels then live in the run folder only).
+  virtual absl::StatusOr<std::vector<std::string>> WriteLabels(
+      const DatasetSpec& spec, absl::string_view split,
+      const std::vector<std::string>& class_names, const std::vector<ImageRecord>& images) const {
+    return absl::UnimplementedError("this dataset format cannot write labels into its files");
+  }
 };
 
 using DatasetFormatRegistry = Registry<DatasetFormat>;

@@ -1,8 +1,10 @@
 #include "huale/data/voc_reader.h"
 
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
+#include <sstream>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -10,6 +12,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "glog/logging.h"
+#include "huale/core/atomic_file.h"
 #include "huale/data/dataset_format.h"
 #include "huale/data/reader_util.h"
 #include "huale/data/voc_xml.h"
@@ -205,6 +208,68 @@ absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_vie
 
 namespace {
 
+bool SameLabels(const VocXmlAnnotation& a, const VocXmlAnnotation& b) {
+  if (a.width != b.width || a.height != b.height || a.objects.size() != b.objects.size()) {
+    return false;
+  }
+  for (size_t i = 0; i < a.objects.size(); ++i) {
+    const VocXmlObject &x = a.objects[i], &y = b.objects[i];
+    if (x.name != y.name || x.difficult != y.difficult || x.truncated != y.truncated ||
+        x.box.x1 != y.box.x1 || x.box.y1 != y.box.y1 || x.box.x2 != y.box.x2 ||
+        x.box.y2 != y.box.y2) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+absl::StatusOr<std::vector<std::string>> WriteVocLabels(
+    const DatasetSpec& spec, const std::vector<std::string>& class_names,
+    const std::vector<ImageRecord>& images) {
+  const std::string annotation_dir = JoinPath(spec.root(), "Annotations");
+  std::vector<std::string> kept;
+  for (const ImageRecord& image : images) {
+    VocXmlAnnotation xml;
+    xml.filename = std::filesystem::path(image.path).filename().string();
+    xml.width = image.width;
+    xml.height = image.height;
+    for (const Annotation& annotation : image.annotations) {
+      VocXmlObject object;
+      object.name = class_names.at(annotation.label);
+      object.box = annotation.box;
+      object.difficult = annotation.difficult;
+      object.truncated = annotation.truncated;
+      xml.objects.push_back(object);
+    }
+    const std::string text =
+        VocXmlText(xml, std::filesystem::path(spec.root()).filename().string());
+    const std::string path = JoinPath(annotation_dir, image.id + ".xml");
+    std::error_code error;
+    if (std::filesystem::exists(path, error)) {
+      // The same labels (names, boxes, flags, size) written otherwise: left alone.
+      absl::StatusOr<VocXmlAnnotation> old = ReadVocXml(path);
+      if (old.ok() && SameLabels(*old, xml)) continue;
+      // Kept, never overwritten: <id>.xml.before-huale, then .2, .3, ...
+      std::string aside = path + ".before-huale";
+      for (int n = 2; std::filesystem::exists(aside, error); ++n) {
+        aside = absl::StrCat(path, ".before-huale.", n);
+      }
+      std::filesystem::rename(path, aside, error);
+      if (error) {
+        return absl::InternalError(
+            absl::StrCat("cannot move ", path, " to ", aside, ": ", error.message()));
+      }
+      kept.push_back(aside);
+    }
+    if (absl::Status written = WriteFileAtomically(path, text); !written.ok()) return written;
+  }
+  return kept;
+}
+
+namespace {
+
 class VocFormat : public DatasetFormat {
  public:
   absl::Status CheckAvailable(const DatasetSpec& spec, absl::string_view split) const override {
@@ -212,6 +277,11 @@ class VocFormat : public DatasetFormat {
   }
   absl::StatusOr<Dataset> Read(const DatasetSpec& spec, absl::string_view split) const override {
     return ReadVocDataset(spec, split);
+  }
+  absl::StatusOr<std::vector<std::string>> WriteLabels(
+      const DatasetSpec& spec, absl::string_view, const std::vector<std::string>& class_names,
+      const std::vector<ImageRecord>& images) const override {
+    return WriteVocLabels(spec, class_names, images);
   }
 };
 

@@ -24,6 +24,14 @@ namespace huale {
 absl::Status CheckVocAvailable(const DatasetSpec& spec, absl::string_view split);
 absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_view split);
 
+// Writes each image's annotations as <root>/Annotations/<id>.xml (labels
+// people gave, DatasetFormat::WriteLabels): atomically; a file with the same
+// bytes is left alone; one that differs is moved to <id>.xml.before-huale
+// (.2, .3, ... when taken). Returns the paths of the files moved aside.
+absl::StatusOr<std::vector<std::string>> WriteVocLabels(
+    const DatasetSpec& spec, const std::vector<std::string>& class_names,
+    const std::vector<ImageRecord>& images);
+
 }  // namespace huale
 
 #endif  // HUALE_DATA_VOC_READER_H_

@@ -9,6 +9,9 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include <sstream>
+
+#include "absl/strings/str_format.h"
 #include "pugixml.hpp"
 
 namespace huale {
@@ -125,6 +128,34 @@ absl::StatusOr<VocXmlAnnotation> ReadVocXml(const std::string& path) {
     out.objects.push_back(std::move(*parsed));
   }
   return out;
+}
+
+std::string VocXmlText(const VocXmlAnnotation& annotation, const std::string& folder) {
+  pugi::xml_document doc;
+  pugi::xml_node root = doc.append_child("annotation");
+  root.append_child("folder").text().set(folder.c_str());
+  root.append_child("filename").text().set(annotation.filename.c_str());
+  pugi::xml_node size = root.append_child("size");
+  auto number = [](double value) { return absl::StrFormat("%.9g", value); };
+  size.append_child("width").text().set(number(annotation.width.value_or(0)).c_str());
+  size.append_child("height").text().set(number(annotation.height.value_or(0)).c_str());
+  size.append_child("depth").text().set("3");
+  root.append_child("segmented").text().set("0");
+  for (const VocXmlObject& object : annotation.objects) {
+    pugi::xml_node node = root.append_child("object");
+    node.append_child("name").text().set(object.name.c_str());
+    node.append_child("pose").text().set("Unspecified");
+    node.append_child("truncated").text().set(object.truncated ? "1" : "0");
+    node.append_child("difficult").text().set(object.difficult ? "1" : "0");
+    pugi::xml_node box = node.append_child("bndbox");
+    box.append_child("xmin").text().set(number(object.box.x1).c_str());
+    box.append_child("ymin").text().set(number(object.box.y1).c_str());
+    box.append_child("xmax").text().set(number(object.box.x2).c_str());
+    box.append_child("ymax").text().set(number(object.box.y2).c_str());
+  }
+  std::ostringstream out;
+  doc.save(out, "  ");
+  return out.str();
 }
 
 }  // namespace huale

@@ -40,6 +40,10 @@ struct VocXmlAnnotation {
 // coordinate, size or flag that is not a number.
 absl::StatusOr<VocXmlAnnotation> ReadVocXml(const std::string& path);
 
+// The devkit XML of `annotation` (what ReadVocXml reads back: names escaped,
+// coordinates with up to 9 significant digits); `folder` fills <folder>.
+std::string VocXmlText(const VocXmlAnnotation& annotation, const std::string& folder);
+
 }  // namespace huale
 
 #endif  // HUALE_DATA_VOC_XML_H_

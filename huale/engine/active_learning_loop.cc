@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <torch/torch.h>
@@ -24,6 +25,9 @@
 #include "huale/core/status_macros.h"
 #include "huale/data/pools.h"
 #include "huale/data/seeded_random.h"
+#include "huale/data/dataset_format.h"
+#include "huale/data/reader_util.h"
+#include "huale/engine/annotator.h"
 #include "huale/engine/checkpoint.h"
 #include "huale/engine/event_writer.h"
 #include "huale/engine/inference.h"
@@ -110,6 +114,7 @@ class Loop {
        const std::string& run_directory, Collectives& group)
       : spec_(spec),
         pool_(pool),
+        pool_in_use_(&pool),
         test_(test),
         folder_(run_directory),
         initial_models_(spec),
@@ -142,6 +147,21 @@ class Loop {
     }();
     HUALE_RETURN_IF_ERROR(Agree(started, "starting the run folder"));
     events_ = events ? &*events : nullptr;
+    wait_for_labels_ = options.wait_for_labels;
+    AnnotatorContext annotator_context;
+    annotator_context.spec = spec_;
+    annotator_context.class_names = pool_.class_names;
+    absl::StatusOr<std::unique_ptr<Annotator>> annotator = AnnotatorRegistry::Get().Create(
+        AnnotatorName(spec_.schedule().annotator()), annotator_context);
+    if (!annotator.ok()) return annotator.status();
+    annotator_ = std::move(*annotator);
+    if (!annotator_->labels_from_dataset()) {
+      // People label: the pool's own annotations (if any) are never trained on;
+      // each cycle's labels.json fills this copy in.
+      labelled_pool_ = pool_;
+      for (ImageRecord& image : labelled_pool_.images) image.annotations.clear();
+      pool_in_use_ = &labelled_pool_;
+    }
     absl::StatusOr<std::unique_ptr<AcquisitionFunction>> acquisition =
         AcquisitionRegistry::Get().Create(spec_.acquisition().name(), spec_.acquisition());
     if (!acquisition.ok()) return acquisition.status();
@@ -262,6 +282,7 @@ class Loop {
     }
     HUALE_RETURN_IF_ERROR(Agree(made, absl::StrCat(Label(cycle), ": labelled set")));
     HUALE_RETURN_IF_ERROR(ShareIndices(labelled, absl::StrCat(Label(cycle), ": labelled set")));
+    if (!annotator_->labels_from_dataset()) HUALE_RETURN_IF_ERROR(LabelNewImages(cycle, labelled));
     std::map<std::string, double> timings;
 
     absl::StatusOr<std::unique_ptr<Detector>> model =
@@ -337,7 +358,7 @@ class Loop {
                                                          const std::vector<int64_t>& labelled,
                                                          std::map<std::string, double>& timings) {
     absl::StatusOr<std::unique_ptr<Detector>> model =
-        BuildDetector(spec_, static_cast<int>(pool_.class_names.size()));
+        BuildDetector(spec_, static_cast<int>(pool().class_names.size()));
     if (!model.ok()) return model.status();
     const std::string model_path = folder_.ModelPath(cycle);
     const std::string state_path = folder_.TrainStatePath(cycle);
@@ -347,7 +368,8 @@ class Loop {
     // the warm start; the others receive the weights.
     absl::Status prepared = [&]() -> absl::Status {
       if (!main_) return absl::OkStatus();
-      if (cycle == 0 && spec_.schedule().share_initial_model() && !folder_.HasModel(cycle)) {
+      if (cycle == 0 && spec_.schedule().share_initial_model() &&
+          annotator_->labels_from_dataset() && !folder_.HasModel(cycle)) {
         initial_model_key = InitialModelKey(*pools);
         HUALE_ASSIGN_OR_RETURN(const std::optional<std::string> source,
                                initial_models_.Fetch(initial_model_key, model_path));
@@ -370,7 +392,7 @@ class Loop {
         if (!aside.ok()) return loaded;
         LOG(WARNING) << loaded.message() << "; moved to " << absl::StrJoin(*aside, ", ")
                      << ", training " << Label(cycle) << " again";
-        HUALE_ASSIGN_OR_RETURN(model, BuildDetector(spec_, static_cast<int>(pool_.class_names.size())));
+        HUALE_ASSIGN_OR_RETURN(model, BuildDetector(spec_, static_cast<int>(pool().class_names.size())));
       }
       if (cycle > 0 && !spec_.schedule().reinitialize_each_cycle() &&
           !std::filesystem::exists(state_path)) {
@@ -398,7 +420,7 @@ class Loop {
     options.label = Label(cycle);
     options.collectives = &group_;
     if (!main_) options.progress = nullptr;
-    absl::StatusOr<TrainSummary> summary = TrainDetector(**model, pool_, labelled, options);
+    absl::StatusOr<TrainSummary> summary = TrainDetector(**model, pool(), labelled, options);
     if (!summary.ok()) return summary.status();
     timings["train"] = summary->seconds;
     timings["train_images_per_second"] = summary->images_per_second;
@@ -428,7 +450,7 @@ class Loop {
     // Data-parallel training gives another model (the same recipe, other
     // rounding): the process count is part of what must match.
     const std::string key =
-        InitialModelCache::Key(spec_, pool_, pools.labelled(), at::get_num_threads());
+        InitialModelCache::Key(spec_, pool(), pools.labelled(), at::get_num_threads());
     if (group_.world_size() == 1) return key;
     return absl::StrCat(key, "-world", group_.world_size());
   }
@@ -480,7 +502,7 @@ class Loop {
     metrics.labelled = static_cast<int>(labelled.size());
     metrics.labelled_boxes = 0;
     for (int64_t index : labelled) {
-      metrics.labelled_boxes += static_cast<int>(pool_.images[index].annotations.size());
+      metrics.labelled_boxes += static_cast<int>(pool().images[index].annotations.size());
     }
     metrics.primary_metric = result->primary_metric;
     metrics.primary = result->metrics.at(result->primary_metric);
@@ -505,24 +527,24 @@ class Loop {
     }
     HUALE_RETURN_IF_ERROR(ShareIndices(candidates, absl::StrCat(Label(cycle), ": candidates")));
     ScoringContext context;
-    context.num_classes = static_cast<int>(pool_.class_names.size());
-    context.labelled_class_share = LabelledClassShare(pool_, labelled);
+    context.num_classes = static_cast<int>(pool().class_names.size());
+    context.labelled_class_share = LabelledClassShare(pool(), labelled);
     context.fpn_levels = model->fpn_levels();
     if (acquisition_->needs_ground_truth()) {
-      FillGroundTruthClassCounts(pool_, labelled, candidates, context);
+      FillGroundTruthClassCounts(pool(), labelled, candidates, context);
     }
     if (acquisition_->needs_embeddings()) {
       DetectOptions embed;
       embed.embedding = true;
       HUALE_ASSIGN_OR_RETURN(const std::vector<ImageDetections> embedded,
-                             DetectImagesSharded(group_, *model, pool_, labelled,
+                             DetectImagesSharded(group_, *model, pool(), labelled,
                                                  Inference(cycle, "embed labelled"), embed));
       for (const ImageDetections& image : embedded) {
         context.labelled_embeddings.push_back(image.embedding);
       }
     }
     absl::StatusOr<PoolScoringResult> scored = ScorePoolSharded(
-        group_, model, pool_, candidates, *acquisition_, context, Inference(cycle, "score pool"));
+        group_, model, pool(), candidates, *acquisition_, context, Inference(cycle, "score pool"));
     if (!scored.ok()) return scored.status();
     if (!main_) return Agree(absl::OkStatus(), absl::StrCat(Label(cycle), ": selection"));
     absl::Status selected = [&]() -> absl::Status {
@@ -530,7 +552,7 @@ class Loop {
       std::set<std::string> read;
       for (const ImageScore& score : scored->scores) read.insert(score.image_id);
       HUALE_RETURN_IF_ERROR(
-          CheckStageSkips(absl::StrCat(Label(cycle), " score pool"), pool_, candidates, read));
+          CheckStageSkips(absl::StrCat(Label(cycle), " score pool"), pool(), candidates, read));
       const auto start = std::chrono::steady_clock::now();
       HUALE_ASSIGN_OR_RETURN(
           const Selection selection,
@@ -553,8 +575,296 @@ class Loop {
     return Agree(selected, absl::StrCat(Label(cycle), ": selection"));
   }
 
+  // The pool as the stages see it: the dataset's, or (people labelling) a copy
+  // whose annotations are those labels.json files gave.
+  const Dataset& pool() const { return *pool_in_use_; }
+
+  // The images new in `cycle`'s labelled set (the initial sample, or the
+  // previous cycle's selection) get their labels from the annotator: rank 0
+  // sends them (cycle_NN/labelling.json) with the previous cycle's detections
+  // as pre-annotations, collects what came back (waiting with --wait, else
+  // stopping: WaitingForLabelsError), checks it and keeps it (labels.json, and
+  // the dataset's annotation files). Every rank applies labels.json to its
+  // pool(); `labelled` loses the images the annotators skipped.
+  absl::Status LabelNewImages(int cycle, std::vector<int64_t>& labelled) {
+    std::vector<int64_t> fresh;
+    std::string labels_text;
+    absl::Status prepared = [&]() -> absl::Status {
+      if (!main_) return absl::OkStatus();
+      HUALE_ASSIGN_OR_RETURN(fresh, NewImages(cycle, labelled));
+      if (!folder_.HasLabels(cycle)) return absl::OkStatus();
+      HUALE_ASSIGN_OR_RETURN(labels_text, folder_.ReadLabelsText(cycle));
+      absl::Status verified = VerifyLabels(cycle, labels_text, fresh);
+      if (!absl::IsDataLoss(verified)) return verified;
+      HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> moved,
+                             folder_.SetAside({folder_.LabelsPath(cycle)}));
+      LOG(WARNING) << verified.message() << "; moved to " << absl::StrJoin(moved, ", ")
+                   << ", collecting " << Label(cycle) << "'s labels again";
+      labels_text.clear();
+      return absl::OkStatus();
+    }();
+    HUALE_RETURN_IF_ERROR(Agree(prepared, absl::StrCat(Label(cycle), ": labels")));
+    HUALE_ASSIGN_OR_RETURN(const bool collect,
+                           Decide(labels_text.empty(), absl::StrCat(Label(cycle), ": label?")));
+    if (collect) {
+      HUALE_RETURN_IF_ERROR(ShareIndices(fresh, absl::StrCat(Label(cycle), ": images to label")));
+      std::vector<ImageDetections> predictions;
+      if (cycle > 0) {
+        // The previous cycle's model (the one that chose them) pre-annotates.
+        HUALE_ASSIGN_OR_RETURN(std::unique_ptr<Detector> model,
+                               BuildDetector(spec_, static_cast<int>(pool().class_names.size())));
+        HUALE_RETURN_IF_ERROR(Agree(main_ ? LoadCheckpoint(folder_.ModelPath(cycle - 1), *model,
+                                                           nullptr).status()
+                                          : absl::OkStatus(),
+                                    absl::StrCat(Label(cycle), ": the model that selected")));
+        HUALE_RETURN_IF_ERROR(
+            BroadcastModuleState(*model, group_, absl::StrCat(Label(cycle), ": model weights")));
+        HUALE_ASSIGN_OR_RETURN(predictions,
+                               DetectImagesSharded(group_, *model, pool(), fresh,
+                                                   Inference(cycle, "pre-annotate")));
+      }
+      absl::Status collected = main_ ? CollectLabels(cycle, fresh, predictions, labels_text)
+                                     : absl::OkStatus();
+      HUALE_RETURN_IF_ERROR(Agree(collected, absl::StrCat(Label(cycle), ": labelling")));
+    }
+    if (group_.world_size() > 1) {
+      HUALE_ASSIGN_OR_RETURN(labels_text,
+                             group_.BroadcastBytes(labels_text, absl::StrCat(Label(cycle), ": labels")));
+    }
+    return ApplyLabels(cycle, labels_text, labelled);
+  }
+
+  // Rank 0: the pool indices of the images new in `cycle`.
+  absl::StatusOr<std::vector<int64_t>> NewImages(int cycle, const std::vector<int64_t>& labelled) {
+    if (cycle == 0) return labelled;
+    HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> ids, folder_.ReadSelectedIds(cycle - 1));
+    std::map<std::string, int64_t> index_of;
+    for (size_t i = 0; i < pool_.images.size(); ++i) index_of[pool_.images[i].id] = i;
+    std::vector<int64_t> fresh;
+    for (const std::string& id : ids) {
+      auto it = index_of.find(id);
+      if (it == index_of.end()) {
+        return absl::DataLossError(absl::StrCat(folder_.CycleDirectory(cycle - 1),
+                                                "/selected_ids.txt: unknown image id '", id, "'"));
+      }
+      fresh.push_back(it->second);
+    }
+    return fresh;
+  }
+
+  // labels.json must be this cycle's and account for exactly its new images.
+  absl::Status VerifyLabels(int cycle, const std::string& text, const std::vector<int64_t>& fresh) {
+    HUALE_ASSIGN_OR_RETURN(const CycleLabels labels,
+                           CycleLabelsFromJson(text, folder_.LabelsPath(cycle)));
+    std::set<std::string> expected, found;
+    for (int64_t index : fresh) expected.insert(pool_.images[index].id);
+    for (const ReturnedImage& image : labels.images) found.insert(image.image_id);
+    for (const auto& [id, reason] : labels.skipped) found.insert(id);
+    if (labels.cycle != cycle || found != expected) {
+      return absl::DataLossError(absl::StrCat(folder_.LabelsPath(cycle),
+                                              ": does not label this cycle's ", expected.size(),
+                                              " new images"));
+    }
+    return absl::OkStatus();
+  }
+
+  // Rank 0: sends (unless labelling.json shows it was) and collects until
+  // every image is labelled or skipped; then checks the labels and writes them.
+  absl::Status CollectLabels(int cycle, const std::vector<int64_t>& fresh,
+                             const std::vector<ImageDetections>& predictions,
+                             std::string& labels_text) {
+    LabelBatch batch;
+    batch.cycle = cycle;
+    batch.cycle_directory = folder_.CycleDirectory(cycle);
+    std::map<std::string, const ImageDetections*> predicted;
+    for (const ImageDetections& image : predictions) predicted[image.image_id] = &image;
+    std::vector<std::string> ids;
+    for (int64_t index : fresh) {
+      const ImageRecord& image = pool_.images[index];
+      LabelTask task;
+      task.image_id = image.id;
+      task.path = image.path;
+      task.width = image.width;
+      task.height = image.height;
+      if (auto it = predicted.find(image.id); it != predicted.end()) {
+        task.predictions = it->second->detections;
+      }
+      batch.images.push_back(std::move(task));
+      ids.push_back(image.id);
+    }
+    const std::string name = AnnotatorName(spec_.schedule().annotator());
+    HUALE_ASSIGN_OR_RETURN(std::optional<LabellingRecord> sent, folder_.ReadLabelling(cycle));
+    if (!sent || sent->annotator != name || sent->image_ids != ids) {
+      // Not sent yet (or a record of another batch: kept aside, sent again).
+      std::string previous;
+      if (sent) {
+        HUALE_ASSIGN_OR_RETURN(const std::vector<std::string> moved,
+                               folder_.SetAside({folder_.LabellingPath(cycle)}));
+        LOG(WARNING) << folder_.LabellingPath(cycle) << " records another batch; moved to "
+                     << absl::StrJoin(moved, ", ");
+      }
+      HUALE_RETURN_IF_ERROR(CheckFolder());
+      HUALE_ASSIGN_OR_RETURN(const std::string record, annotator_->Send(batch, previous));
+      sent = LabellingRecord{name, ids, record};
+      HUALE_RETURN_IF_ERROR(folder_.WriteLabelling(cycle, *sent));
+      std::cerr << absl::StrFormat("%s: sent %d images to be labelled (%s)\n", Label(cycle),
+                                   ids.size(), name);
+    }
+    std::set<std::string> warned;
+    while (true) {
+      std::string record = sent->record;
+      HUALE_ASSIGN_OR_RETURN(ReturnedLabels returned, annotator_->Collect(batch, record));
+      if (record != sent->record) {
+        sent->record = record;
+        HUALE_RETURN_IF_ERROR(folder_.WriteLabelling(cycle, *sent));
+      }
+      for (const std::string& warning : returned.warnings) {
+        if (warned.insert(warning).second) LOG(WARNING) << Label(cycle) << ": " << warning;
+      }
+      const int64_t done = static_cast<int64_t>(ids.size()) - returned.pending;
+      const std::string progress = absl::StrFormat(
+          "%s: %d of %d images labelled%s", Label(cycle), done, ids.size(),
+          returned.skipped.empty() ? std::string()
+                                   : absl::StrCat(" (", returned.skipped.size(), " skipped)"));
+      if (returned.pending == 0) {
+        std::cerr << progress << "\n";
+        return KeepLabels(cycle, returned, labels_text);
+      }
+      if (!wait_for_labels_) {
+        return WaitingForLabelsError(absl::StrCat(
+            progress, "; label the rest in ", returned.where_to_label,
+            ", then run again with --resume (or with --wait to wait for them)"));
+      }
+      std::cerr << progress << "; waiting for the rest (" << returned.where_to_label << ")\n";
+      std::this_thread::sleep_for(
+          std::chrono::duration<double>(spec_.labelling().poll_seconds()));
+    }
+  }
+
+  // Rank 0: checks what came back (classes known, boxes clipped or dropped
+  // under the bad-sample policy), writes it into the dataset and labels.json.
+  absl::Status KeepLabels(int cycle, const ReturnedLabels& returned, std::string& labels_text) {
+    std::map<std::string, int> label_of;
+    for (size_t i = 0; i < pool_.class_names.size(); ++i) label_of[pool_.class_names[i]] = i;
+    std::map<std::string, const ImageRecord*> image_of;
+    for (const ImageRecord& image : pool_.images) image_of[image.id] = &image;
+    BadSampleLog log(spec_.dataset().bad_sample_policy() == DatasetSpec::FAIL_FAST);
+    CycleLabels labels;
+    labels.cycle = cycle;
+    labels.annotator = AnnotatorName(spec_.schedule().annotator());
+    labels.skipped = returned.skipped;
+    std::vector<ImageRecord> records;
+    for (const ReturnedImage& image : returned.labelled) {
+      const ImageRecord& source = *image_of.at(image.image_id);
+      ReturnedImage kept{image.image_id, {}};
+      ImageRecord record = source;
+      record.annotations.clear();
+      for (const ReturnedBox& box : image.boxes) {
+        auto label = label_of.find(box.class_name);
+        if (label == label_of.end()) {
+          return absl::FailedPreconditionError(absl::StrCat(
+              Label(cycle), ": ", box.where, ": unknown class '", box.class_name,
+              "' (the dataset's classes: ", absl::StrJoin(pool_.class_names, ", "),
+              "); correct it in the labelling tool, then run again with --resume"));
+        }
+        HUALE_ASSIGN_OR_RETURN(const std::optional<Box> repaired,
+                               RepairBox(box.box, source.width, source.height, box.where, log));
+        if (!repaired) continue;
+        kept.boxes.push_back({*repaired, box.class_name, ""});
+        Annotation annotation;
+        annotation.box = *repaired;
+        annotation.label = label->second;
+        annotation.area = repaired->area();
+        record.annotations.push_back(annotation);
+      }
+      labels.images.push_back(std::move(kept));
+      records.push_back(std::move(record));
+    }
+    for (const auto& [id, reason] : returned.skipped) {
+      LOG(WARNING) << Label(cycle) << ": image '" << id << "' " << reason
+                   << ": not trained on, and not offered again";
+    }
+    const BadSampleSummary repairs = log.summary();
+    if (!repairs.empty()) {
+      bad_samples_.Merge(repairs);
+      HUALE_RETURN_IF_ERROR(bad_samples_.WriteTo(folder_.BadSamplesPath()));
+      std::cerr << absl::StrFormat("%s: %d returned boxes clipped or dropped (bad_samples.json)\n",
+                                   Label(cycle), repairs.Total());
+    }
+    HUALE_RETURN_IF_ERROR(CheckFolder());
+    if (spec_.labelling().write_to_dataset() && !records.empty()) {
+      HUALE_ASSIGN_OR_RETURN(
+          std::unique_ptr<DatasetFormat> format,
+          DatasetFormatRegistry::Get().Create(spec_.dataset().format()));
+      absl::StatusOr<std::vector<std::string>> kept_aside = format->WriteLabels(
+          spec_.dataset(), spec_.dataset().pool_split(), pool_.class_names, records);
+      if (absl::IsUnimplemented(kept_aside.status())) {
+        LOG(WARNING) << Label(cycle) << ": " << kept_aside.status().message() << " ('"
+                     << spec_.dataset().format() << "'): the labels are in "
+                     << folder_.LabelsPath(cycle) << " only";
+        kept_aside = std::vector<std::string>();
+      }
+      if (!kept_aside.ok()) return kept_aside.status();
+      for (const std::string& path : *kept_aside) {
+        LOG(WARNING) << Label(cycle) << ": an annotation file that differed was kept as " << path;
+      }
+    }
+    HUALE_RETURN_IF_ERROR(folder_.WriteLabels(labels));
+    labels_text = CycleLabelsToJson(labels);
+    return absl::OkStatus();
+  }
+
+  // Every rank: labels.json's boxes become the pool's annotations.
+  absl::Status ApplyLabels(int cycle, const std::string& text, std::vector<int64_t>& labelled) {
+    HUALE_ASSIGN_OR_RETURN(const CycleLabels labels,
+                           CycleLabelsFromJson(text, folder_.LabelsPath(cycle)));
+    std::map<std::string, int64_t> index_of;
+    for (size_t i = 0; i < pool_.images.size(); ++i) index_of[pool_.images[i].id] = i;
+    std::map<std::string, int> label_of;
+    for (size_t i = 0; i < pool_.class_names.size(); ++i) label_of[pool_.class_names[i]] = i;
+    for (const ReturnedImage& image : labels.images) {
+      auto index = index_of.find(image.image_id);
+      if (index == index_of.end()) {
+        return absl::DataLossError(absl::StrCat(folder_.LabelsPath(cycle), ": unknown image '",
+                                                image.image_id, "'"));
+      }
+      std::vector<Annotation>& annotations = labelled_pool_.images[index->second].annotations;
+      annotations.clear();
+      for (const ReturnedBox& box : image.boxes) {
+        auto label = label_of.find(box.class_name);
+        if (label == label_of.end()) {
+          return absl::DataLossError(absl::StrCat(folder_.LabelsPath(cycle), ": image '",
+                                                  image.image_id, "': unknown class '",
+                                                  box.class_name, "'"));
+        }
+        Annotation annotation;
+        annotation.box = box.box;
+        annotation.label = label->second;
+        annotation.area = box.box.area();
+        annotations.push_back(annotation);
+      }
+    }
+    for (const auto& [id, reason] : labels.skipped) {
+      if (auto index = index_of.find(id); index != index_of.end()) {
+        skipped_by_annotators_.insert(index->second);
+      }
+    }
+    labelled.erase(std::remove_if(labelled.begin(), labelled.end(),
+                                  [&](int64_t index) {
+                                    return skipped_by_annotators_.count(index) > 0;
+                                  }),
+                   labelled.end());
+    return absl::OkStatus();
+  }
+
   const ExperimentSpec& spec_;
-  const Dataset& pool_;
+  const Dataset& pool_;  // as read; pool() is what the stages use
+  const Dataset* pool_in_use_;
+  Dataset labelled_pool_;  // people labelling: the labels so far
+  std::unique_ptr<Annotator> annotator_;
+  bool wait_for_labels_ = false;
+  // Pool indices the annotators skipped: out of every training set.
+  std::set<int64_t> skipped_by_annotators_;
   const Dataset& test_;
   RunFolder folder_;
   const InitialModelCache initial_models_;

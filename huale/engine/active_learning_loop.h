@@ -36,6 +36,10 @@ struct LoopOptions {
   // rank 0 alone reads and writes the run folder, the others train on their
   // shard of each batch and score / evaluate their shard of the images.
   Collectives* collectives = nullptr;
+  // People labelling (ScheduleSpec.annotator other than GROUND_TRUTH): wait,
+  // looking every LabellingSpec.poll_seconds, until a batch is labelled,
+  // rather than stop with WaitingForLabelsError (annotator.h).
+  bool wait_for_labels = false;
 };
 
 // `spec` is validated and resolved (experiments/spec_validation.h: defaults

@@ -386,11 +386,17 @@ std::string CycleLabelsToJson(const CycleLabels& labels) {
   for (const auto& [id, reason] : labels.skipped) {
     skipped.push_back({{"id", id}, {"reason", reason}});
   }
-  const nlohmann::ordered_json json = {{"cycle", labels.cycle},
-                                       {"annotator", labels.annotator},
-                                       {"images", images},
-                                       {"skipped", skipped}};
-  return json.dump(1) + "\n";
+  // One image a line: a person reads it, a diff shows what changed.
+  auto lines = [](const nlohmann::ordered_json& list) {
+    std::vector<std::string> out;
+    for (const auto& item : list) out.push_back(item.dump());
+    return out.empty() ? std::string("[]")
+                       : absl::StrCat("[\n  ", absl::StrJoin(out, ",\n  "), "\n ]");
+  };
+  return absl::StrCat("{\n \"cycle\": ", labels.cycle,
+                      ",\n \"annotator\": ", nlohmann::json(labels.annotator).dump(),
+                      ",\n \"images\": ", lines(images), ",\n \"skipped\": ", lines(skipped),
+                      "\n}\n");
 }
 
 absl::StatusOr<CycleLabels> CycleLabelsFromJson(const std::string& text, const std::string& source) {
