@@ -93,9 +93,13 @@ def label_studio(data, url, token, title, cycle, expected_path, edits):
         image_id = task["data"]["huale_id"]
         width, height, boxes = ground_truth(data, image_id)
         role = n if edits else -1
-        if role == 0 and task.get("predictions"):
+        predictions = task.get("predictions") or []
+        if predictions and not isinstance(predictions[0], dict):  # an export lists their ids
+            predictions = server("GET", f"/api/tasks/{task['id']}").get("predictions") or []
+        if role == 0 and predictions and isinstance(predictions[0], dict):
             # Accepts the model's boxes as they are.
-            result = task["predictions"][0]["result"]
+            print(f"image {image_id}: the model's {len(predictions[0]['result'])} boxes accepted")
+            result = predictions[0]["result"]
             boxes = []
             for r in result:
                 v = r["value"]
