@@ -4,7 +4,12 @@
 #  2. a Python prefix, /opt/huale/py, holding the pinned PyPI wheels of
 #     tools/requirements.txt: torch (whose headers and libraries are huale's
 #     LibTorch, see third_party/torch.bzl), torchvision, pycocotools and
-#     faster-coco-eval (the references tests and benchmarks call).
+#     faster-coco-eval (the references tests and benchmarks call);
+#  3. a Label Studio server, /opt/huale/label-studio, from the pinned wheels of
+#     tools/label_studio_requirements.txt (label-studio and every dependency,
+#     frozen): what //experiments:label_studio_run_test starts, and what a
+#     labelling lead may run (README, "Labelling with people"). Installed while
+#     step 2 runs.
 # The CUDA 13.0 toolkit is expected at /usr/local/cuda (the torch wheel's CPU
 # library loads libcudart and libcupti from it; --config=cuda compiles with it).
 # Idempotent: what is present is left alone. Usage: bash tools/setup.sh
@@ -57,17 +62,50 @@ fi
 [ -e "$CUDA_HOME/lib64/libcudart.so.13" ] ||
   die "the CUDA 13.0 toolkit is missing at $CUDA_HOME (the torch wheel's libtorch_cpu.so needs its libcudart.so.13 and libcupti.so.13)"
 
+PYTHON=${HUALE_PYTHON:-python3}
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null ||
+  die "needs Python 3.11 (the pinned wheels are cp311): '$PYTHON' is $("$PYTHON" --version 2>&1); set HUALE_PYTHON"
+
+# 3. Label Studio, in the background while step 2 runs (both mostly download).
+# A stamp holds the hash of its requirements: a changed pin reinstalls.
+LABEL_STUDIO=/opt/huale/label-studio
+LS_REQUIREMENTS=tools/label_studio_requirements.txt
+install_label_studio() {
+  local want
+  want=$(sha256sum "$LS_REQUIREMENTS" | cut -d' ' -f1)
+  if [ -f "$LABEL_STUDIO/.requirements.sha256" ] &&
+     [ "$(cat "$LABEL_STUDIO/.requirements.sha256")" = "$want" ]; then
+    echo "tools/setup.sh: $LABEL_STUDIO holds $LS_REQUIREMENTS's pins"
+    return 0
+  fi
+  echo "tools/setup.sh: installing Label Studio ($LS_REQUIREMENTS) into $LABEL_STUDIO"
+  "${SUDO[@]}" rm -rf "$LABEL_STUDIO"
+  "${SUDO[@]}" "$PYTHON" -m venv "$LABEL_STUDIO" &&
+    "${SUDO[@]}" "$LABEL_STUDIO/bin/pip" install -q --disable-pip-version-check --no-deps \
+      -r "$LS_REQUIREMENTS" &&
+    "$LABEL_STUDIO/bin/python" -c "import label_studio" &&
+    echo "$want" | "${SUDO[@]}" tee "$LABEL_STUDIO/.requirements.sha256" >/dev/null
+}
+install_label_studio >/tmp/huale-setup-label-studio.$$.log 2>&1 &
+label_studio_job=$!
+finish_label_studio() {
+  if ! wait "$label_studio_job"; then
+    cat /tmp/huale-setup-label-studio.$$.log >&2
+    die "installing Label Studio into $LABEL_STUDIO failed: is PyPI reachable?"
+  fi
+  cat /tmp/huale-setup-label-studio.$$.log
+  rm -f /tmp/huale-setup-label-studio.$$.log
+}
+
 # 2. The Python prefix. A stamp holds the hash of requirements.txt: a changed pin
 # reinstalls.
 REQUIREMENTS=tools/requirements.txt
 want=$(sha256sum "$REQUIREMENTS" | cut -d' ' -f1)
 if [ -f "$PREFIX/.requirements.sha256" ] && [ "$(cat "$PREFIX/.requirements.sha256")" = "$want" ]; then
   echo "tools/setup.sh: $PREFIX holds tools/requirements.txt's pins"
+  finish_label_studio
   exit 0
 fi
-PYTHON=${HUALE_PYTHON:-python3}
-"$PYTHON" -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' 2>/dev/null ||
-  die "needs Python 3.11 (the pinned wheels are cp311): '$PYTHON' is $("$PYTHON" --version 2>&1); set HUALE_PYTHON"
 libpython=$("$PYTHON" -c 'import sysconfig as s; print(s.get_config_var("LIBDIR") + "/" + s.get_config_var("INSTSONAME"))')
 [ -f "$libpython" ] ||
   die "$PYTHON has no shared libpython ($libpython); torchvision's kernels, loaded by the C++ equality tests, need one: install Debian's python3.11 and set HUALE_PYTHON=/usr/bin/python3.11"
@@ -83,4 +121,5 @@ echo "tools/setup.sh: installing the pinned wheels of $REQUIREMENTS into $PREFIX
 "$PREFIX/bin/python" -c 'import torch, torchvision, pycocotools, faster_coco_eval' ||
   die "the references do not import from $PREFIX"
 echo "$want" | "${SUDO[@]}" tee "$PREFIX/.requirements.sha256" >/dev/null
+finish_label_studio
 echo "tools/setup.sh: done"
