@@ -77,6 +77,11 @@ expect no_url "Label Studio's URL is not set: pass --label_studio_url"
 step 3 cycle0_sent
 expect cycle0_sent "cycle 0/1: sent 24 images to be labelled (label_studio)"
 expect cycle0_sent "cycle 0/1: 0 of 24 images labelled; label the rest in $URL/projects/[0-9]*/data"
+# The server serves the tasks' images (a local-files storage grants the folder).
+code=$(curl -s -o "$TMP/served.jpg" -w "%{http_code}" -H "Authorization: Token $TOKEN" \
+  "$URL/data/local-files/?d=JPEGImages/000001.jpg")
+[[ $code -eq 200 ]] && cmp -s "$TMP/served.jpg" "$TMP/data_ls/JPEGImages/000001.jpg" ||
+  fail "Label Studio does not serve the images (HTTP $code)"
 grep -q "$TOKEN" -r "$FOLDER" && fail "the token was written to the run folder"
 grep -q "$PORT" -r "$FOLDER" && fail "the server's URL was written to the run folder"
 

@@ -3,6 +3,8 @@
 // REST API:
 //   GET  /api/projects                   find the project by title
 //   POST /api/projects                   make it (title, label config)
+//   GET/POST /api/storages/localfiles     a local-files storage per image
+//                                        folder (Label Studio serves only those)
 //   POST /api/projects/{id}/import       the batch as tasks, with predictions
 //   GET  /api/projects/{id}/export?exportType=JSON&download_all_tasks=true
 //                                        every task with its annotations
@@ -70,6 +72,7 @@ class LabelStudioAnnotator : public Annotator {
       record["tasks"] = json::object();
     }
     const int64_t project = record["project"].get<int64_t>();
+    HUALE_RETURN_IF_ERROR(GrantImageFolders(project, batch));
     // Tasks an earlier, interrupted Send made are found by their data, not
     // imported twice.
     HUALE_ASSIGN_OR_RETURN(const std::vector<LabelStudioTaskState> tasks, Export(project));
@@ -194,6 +197,38 @@ class LabelStudioAnnotator : public Annotator {
                                               "' but gave no id: ", made.substr(0, 200)));
     }
     return project["id"].get<int64_t>();
+  }
+
+  // Label Studio serves a local file only to a project with a local-files
+  // storage whose path holds it: one per folder of the batch's images, made
+  // when missing (nothing is synced; the tasks name their images).
+  absl::Status GrantImageFolders(int64_t project, const LabelBatch& batch) {
+    std::set<std::string> folders;
+    for (const LabelTask& image : batch.images) {
+      folders.insert(fs::weakly_canonical(fs::absolute(image.path)).parent_path().string());
+    }
+    HUALE_ASSIGN_OR_RETURN(
+        const std::string listing,
+        client_.RequestOk("GET", absl::StrCat("/api/storages/localfiles?project=", project)));
+    HUALE_ASSIGN_OR_RETURN(const json storages, ParseJson(listing, "Label Studio's storages"));
+    std::set<std::string> granted;
+    if (storages.is_array()) {
+      for (const json& storage : storages) {
+        if (storage.is_object() && storage.contains("path") && storage["path"].is_string()) {
+          granted.insert(storage["path"].get<std::string>());
+        }
+      }
+    }
+    for (const std::string& folder : folders) {
+      if (granted.count(folder) > 0) continue;
+      const json body = {{"project", project},
+                         {"path", folder},
+                         {"title", absl::StrCat("huale images ", folder)},
+                         {"use_blob_urls", true}};
+      HUALE_RETURN_IF_ERROR(
+          client_.RequestOk("POST", "/api/storages/localfiles", body.dump()).status());
+    }
+    return absl::OkStatus();
   }
 
   absl::StatusOr<std::vector<LabelStudioTaskState>> Export(int64_t project) {
