@@ -3,6 +3,7 @@
 #include "huale/data/coco_reader.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -12,12 +13,15 @@
 #include <utility>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "glog/logging.h"
+#include "huale/core/atomic_file.h"
+#include "huale/core/status_macros.h"
 #include "huale/data/coco_instances.h"
 #include "huale/data/dataset_format.h"
-#include "huale/core/status_macros.h"
 #include "huale/data/reader_util.h"
+#include "nlohmann/json.hpp"
 
 namespace huale {
 namespace {
@@ -291,6 +295,116 @@ absl::StatusOr<Dataset> ReadCocoDataset(const DatasetSpec& spec, absl::string_vi
 
 namespace {
 
+// One box of an image as the instances file writes it.
+struct CocoBox {
+  int64_t category = -1;
+  std::array<double, 4> bbox{};  // x, y, width, height
+  bool crowd = false;
+};
+
+bool SameBoxes(const std::vector<CocoBox>& a, const std::vector<CocoBox>& b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].category != b[i].category || a[i].crowd != b[i].crowd) return false;
+    for (int k = 0; k < 4; ++k) {
+      if (!(std::abs(a[i].bbox[k] - b[i].bbox[k]) <= 1e-6)) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+// The instances file is read twice: by the one COCO parser for what its entries
+// mean, and as a generic JSON tree that is edited and written back (so fields
+// huale does not read -- segmentation, licenses, info -- are kept as they are).
+absl::StatusOr<std::vector<std::string>> WriteCocoLabels(
+    const DatasetSpec& spec, absl::string_view split, const std::vector<std::string>& class_names,
+    const std::vector<ImageRecord>& images) {
+  const std::string path = CocoAnnotationFile(spec, split);
+  HUALE_ASSIGN_OR_RETURN(const std::string text, ReadFile(path));
+  HUALE_ASSIGN_OR_RETURN(const CocoInstances file, ParseCocoInstances(text, path));
+  HUALE_RETURN_IF_ERROR(RequireTopLevelFields(file, path));
+  std::map<std::string, int64_t> category_of;
+  for (const CocoInstances::Category& category : *file.categories) {
+    if (category.id && category.name) category_of.emplace(*category.name, *category.id);
+  }
+  std::unordered_set<int64_t> image_ids;
+  for (const CocoInstances::Image& image : *file.images) {
+    if (image.id) image_ids.insert(*image.id);
+  }
+  // The people's boxes per image (an image without boxes loses its annotations).
+  std::map<int64_t, std::vector<CocoBox>> labelled;
+  for (const ImageRecord& image : images) {
+    int64_t id = 0;
+    if (!absl::SimpleAtoi(image.id, &id) || image_ids.count(id) == 0) {
+      return absl::FailedPreconditionError(
+          absl::StrCat(path, ": image '", image.id, "' is not among its images"));
+    }
+    std::vector<CocoBox>& boxes = labelled[id];
+    for (const Annotation& annotation : image.annotations) {
+      const std::string& name = class_names.at(annotation.label);
+      auto category = category_of.find(name);
+      if (category == category_of.end()) {
+        return absl::FailedPreconditionError(absl::StrCat(
+            path, ": class '", name, "' (image ", image.id, ") is not one of its categories"));
+      }
+      const Box& box = annotation.box;
+      boxes.push_back({category->second, {box.x1, box.y1, box.x2 - box.x1, box.y2 - box.y1},
+                       annotation.crowd});
+    }
+  }
+  // What the file says of those images now, and the annotations that stay.
+  std::map<int64_t, std::vector<CocoBox>> written;
+  std::vector<bool> replaced(file.annotations->size(), false);
+  int64_t next_id = 1;
+  for (size_t i = 0; i < file.annotations->size(); ++i) {
+    const CocoInstances::Object& object = (*file.annotations)[i];
+    if (object.id) next_id = std::max(next_id, *object.id + 1);
+    if (!object.image_id || labelled.count(*object.image_id) == 0) continue;
+    replaced[i] = true;
+    CocoBox box;
+    box.category = object.category_id.value_or(-1);
+    box.bbox = object.bbox.value_or(std::array<double, 4>{NAN, NAN, NAN, NAN});
+    box.crowd = object.crowd;
+    written[*object.image_id].push_back(box);
+  }
+  bool same = true;
+  for (const auto& [id, boxes] : labelled) same = same && SameBoxes(written[id], boxes);
+  if (same) return std::vector<std::string>();
+
+  nlohmann::ordered_json tree = nlohmann::ordered_json::parse(text, nullptr, false);
+  if (tree.is_discarded() || !tree.is_object() || !tree["annotations"].is_array() ||
+      tree["annotations"].size() != replaced.size()) {
+    return absl::DataLossError(absl::StrCat(path, ": read otherwise on a second reading"));
+  }
+  nlohmann::ordered_json annotations = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < replaced.size(); ++i) {
+    if (!replaced[i]) annotations.push_back(std::move(tree["annotations"][i]));
+  }
+  for (const auto& [id, boxes] : labelled) {
+    for (const CocoBox& box : boxes) {
+      nlohmann::ordered_json entry;
+      entry["id"] = next_id++;
+      entry["image_id"] = id;
+      entry["category_id"] = box.category;
+      entry["bbox"] = {box.bbox[0], box.bbox[1], box.bbox[2], box.bbox[3]};
+      entry["area"] = box.bbox[2] * box.bbox[3];
+      entry["iscrowd"] = box.crowd ? 1 : 0;
+      annotations.push_back(std::move(entry));
+    }
+  }
+  tree["annotations"] = std::move(annotations);
+  const std::string rewritten =
+      tree.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  // Kept, never overwritten: instances_<split>.json.before-huale, then .2, ...
+  HUALE_ASSIGN_OR_RETURN(std::string aside, KeepAside(path));
+  HUALE_RETURN_IF_ERROR(WriteFileAtomically(path, rewritten));
+  return std::vector<std::string>{std::move(aside)};
+}
+
+namespace {
+
 class CocoFormat : public DatasetFormat {
  public:
   absl::Status CheckAvailable(const DatasetSpec& spec, absl::string_view split) const override {
@@ -298,6 +412,12 @@ class CocoFormat : public DatasetFormat {
   }
   absl::StatusOr<Dataset> Read(const DatasetSpec& spec, absl::string_view split) const override {
     return ReadCocoDataset(spec, split);
+  }
+  absl::StatusOr<std::vector<std::string>> WriteLabels(
+      const DatasetSpec& spec, absl::string_view split,
+      const std::vector<std::string>& class_names,
+      const std::vector<ImageRecord>& images) const override {
+    return WriteCocoLabels(spec, split, class_names, images);
   }
 };
 

@@ -10,6 +10,7 @@
 #define HUALE_DATA_COCO_READER_H_
 
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -29,6 +30,19 @@ absl::StatusOr<Dataset> ReadCocoDataset(const DatasetSpec& spec, absl::string_vi
 absl::StatusOr<Dataset> ReadCocoInstances(const std::string& json_path,
                                           const std::string& image_dir,
                                           const DatasetSpec& spec);
+
+// People's labels for `images` (ids are the file's image ids) into the
+// split's instances file (DatasetFormat::WriteLabels): each image's
+// annotations are replaced by its boxes (class names mapped to the file's
+// category ids; bbox [x, y, w, h], area w * h, new annotation ids after the
+// largest); every other entry and field stays as it was. Nothing is written
+// when the file already says the same (to 1e-6 px); otherwise the old file is
+// kept (KeepAside: instances_<split>.json.before-huale[.N]) and the new one
+// written atomically. Returns the kept file's path, if any. An image or class
+// the file does not know is FailedPrecondition, naming it.
+absl::StatusOr<std::vector<std::string>> WriteCocoLabels(
+    const DatasetSpec& spec, absl::string_view split, const std::vector<std::string>& class_names,
+    const std::vector<ImageRecord>& images);
 
 }  // namespace huale
 

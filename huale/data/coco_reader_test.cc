@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -274,6 +276,109 @@ TEST(CocoReader, ImageFilesNeedNotExistWhenVerificationIsOff) {
   absl::StatusOr<Dataset> dataset = ReadCocoDataset(spec, "train");
   ASSERT_TRUE(dataset.ok()) << dataset.status();
   EXPECT_EQ(dataset->images.size(), 1u);
+}
+
+std::string ReadText(const std::string& path) {
+  std::ifstream in(path);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+Annotation Labelled(const Box& box, int label) {
+  Annotation annotation;
+  annotation.box = box;
+  annotation.label = label;
+  return annotation;
+}
+
+// People's labels written back (DatasetFormat::WriteLabels): image 8's
+// annotations replaced, image 7's and every field huale does not read kept,
+// the old file kept aside, nothing rewritten when nothing changed.
+TEST(CocoWriteLabels, ReplacesTheImagesAnnotationsAndKeepsTheOldFile) {
+  CocoTree tree("coco_write_labels");
+  tree.AddImageFile("a.jpg", 40, 30);
+  tree.AddImageFile("b.jpg", 40, 30);
+  tree.SetJson(ImageJson(7, "a.jpg", 40, 30) + "," + ImageJson(8, "b.jpg", 40, 30),
+               AnnotationJson(1, 7, 18, "1.5, 2, 10, 20", ", \"iscrowd\": 1") + "," +
+                   AnnotationJson(5, 8, 1, "0, 0, 4, 4") + "," +
+                   AnnotationJson(2, 8, 17, "3, 3, 4, 4"));
+  const std::string json = tree.root() + "/annotations/instances_train.json";
+  const std::string original = ReadText(json);
+  absl::StatusOr<Dataset> before = ReadCocoDataset(tree.Spec(), "train");
+  ASSERT_TRUE(before.ok()) << before.status();
+  ASSERT_THAT(before->class_names, ElementsAre("person", "cat", "dog"));
+
+  ImageRecord people = before->images[1];
+  ASSERT_EQ(people.id, "8");
+  people.annotations = {Labelled(Box{2, 3, 12.25, 13}, 2), Labelled(Box{0, 0, 5, 5}, 0)};
+  absl::StatusOr<std::unique_ptr<DatasetFormat>> format =
+      DatasetFormatRegistry::Get().Create("coco");
+  ASSERT_TRUE(format.ok()) << format.status();
+  absl::StatusOr<std::vector<std::string>> kept =
+      (*format)->WriteLabels(tree.Spec(), "train", before->class_names, {people});
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_THAT(*kept, ElementsAre(json + ".before-huale"));
+  EXPECT_EQ(ReadText(json + ".before-huale"), original);
+
+  absl::StatusOr<Dataset> after = ReadCocoDataset(tree.Spec(), "train");
+  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_EQ(after->images.size(), 2u);
+  const ImageRecord& untouched = after->images[0];
+  ASSERT_EQ(untouched.annotations.size(), 1u);
+  EXPECT_EQ(untouched.annotations[0].box, (Box{1.5, 2, 11.5, 22}));
+  EXPECT_TRUE(untouched.annotations[0].crowd);
+  const ImageRecord& written = after->images[1];
+  ASSERT_EQ(written.annotations.size(), 2u);
+  EXPECT_EQ(written.annotations[0].box, (Box{2, 3, 12.25, 13}));
+  EXPECT_EQ(written.annotations[0].label, 2);
+  EXPECT_DOUBLE_EQ(written.annotations[0].area, 10.25 * 10);
+  EXPECT_EQ(written.annotations[1].box, (Box{0, 0, 5, 5}));
+  EXPECT_EQ(written.annotations[1].label, 0);
+  const std::string text = ReadText(json);
+  EXPECT_THAT(text, HasSubstr("\"info\":{\"year\":2017}"));
+  EXPECT_THAT(text, HasSubstr("\"segmentation\":[[1.5,2.0,3,4,5,6]]"));
+  EXPECT_THAT(text, HasSubstr("\"license\":3"));
+  EXPECT_THAT(text, HasSubstr("{\"id\":6,\"image_id\":8,\"category_id\":18,"));
+  EXPECT_THAT(text, HasSubstr("{\"id\":7,\"image_id\":8,\"category_id\":1,"));
+
+  // The same labels again: left alone.
+  kept = (*format)->WriteLabels(tree.Spec(), "train", before->class_names, {written});
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_TRUE(kept->empty());
+  EXPECT_EQ(ReadText(json), text);
+  // Other labels (none: the image is empty): the second old file is kept too.
+  people.annotations.clear();
+  kept = (*format)->WriteLabels(tree.Spec(), "train", before->class_names, {people});
+  ASSERT_TRUE(kept.ok()) << kept.status();
+  EXPECT_THAT(*kept, ElementsAre(json + ".before-huale.2"));
+  EXPECT_EQ(ReadText(json + ".before-huale.2"), text);
+  absl::StatusOr<Dataset> emptied = ReadCocoDataset(tree.Spec(), "train");
+  ASSERT_TRUE(emptied.ok()) << emptied.status();
+  EXPECT_TRUE(emptied->images[1].annotations.empty());
+  EXPECT_EQ(emptied->images[0].annotations.size(), 1u);
+}
+
+TEST(CocoWriteLabels, AnImageOrClassTheFileDoesNotKnowIsRefusedAndNothingWritten) {
+  CocoTree tree("coco_write_refused");
+  tree.AddImageFile("a.jpg", 40, 30);
+  tree.SetJson(ImageJson(7, "a.jpg", 40, 30), AnnotationJson(1, 7, 18, "1, 2, 3, 4"));
+  const std::string json = tree.root() + "/annotations/instances_train.json";
+  const std::string original = ReadText(json);
+  ImageRecord stranger;
+  stranger.id = "99";
+  absl::StatusOr<std::vector<std::string>> kept =
+      WriteCocoLabels(tree.Spec(), "train", {"person", "cat", "dog"}, {stranger});
+  ASSERT_FALSE(kept.ok());
+  EXPECT_THAT(std::string(kept.status().message()),
+              HasSubstr(json + ": image '99' is not among its images"));
+  ImageRecord zebra;
+  zebra.id = "7";
+  zebra.annotations = {Labelled(Box{1, 1, 9, 9}, 3)};
+  kept = WriteCocoLabels(tree.Spec(), "train", {"person", "cat", "dog", "zebra"}, {zebra});
+  ASSERT_FALSE(kept.ok());
+  EXPECT_THAT(std::string(kept.status().message()),
+              HasSubstr("class 'zebra' (image 7) is not one of its categories"));
+  EXPECT_EQ(ReadText(json), original);
+  EXPECT_FALSE(fs::exists(json + ".before-huale"));
 }
 
 }  // namespace

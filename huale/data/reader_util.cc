@@ -2,6 +2,8 @@
 
 #include <sys/stat.h>
 
+#include <filesystem>
+
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "huale/core/status_macros.h"
@@ -57,6 +59,23 @@ absl::Status EmptySplitError(const std::string& where, int skipped) {
         where, ": no usable image left (all ", skipped, " were skipped as bad samples)"));
   }
   return absl::FailedPreconditionError(absl::StrCat(where, ": the split lists no images"));
+}
+
+absl::StatusOr<std::string> KeepAside(const std::string& path) {
+  std::error_code error;
+  std::string aside = path + ".before-huale";
+  for (int n = 2; std::filesystem::exists(aside, error); ++n) {
+    aside = absl::StrCat(path, ".before-huale.", n);
+  }
+  std::filesystem::create_hard_link(path, aside, error);
+  if (error) {
+    std::filesystem::copy_file(path, aside, error);
+    if (error) {
+      return absl::InternalError(
+          absl::StrCat("cannot keep ", path, " as ", aside, ": ", error.message()));
+    }
+  }
+  return aside;
 }
 
 }  // namespace huale

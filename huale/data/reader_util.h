@@ -1,5 +1,6 @@
 // Pieces both dataset readers share: box repair under the bad-sample rules,
-// file checks, and the class list a spec chooses.
+// file checks, the class list a spec chooses, and keeping an annotation file
+// before people's labels replace it.
 #ifndef HUALE_DATA_READER_UTIL_H_
 #define HUALE_DATA_READER_UTIL_H_
 
@@ -27,6 +28,13 @@ bool DirectoryExists(const std::string& path);
 
 // `a`/`b` without doubling the separator; `b` absolute stays as is.
 std::string JoinPath(absl::string_view a, absl::string_view b);
+
+// Keeps the annotation file `path` before huale replaces it with people's
+// labels: a hard link (a copy where links are refused) at
+// <path>.before-huale, or .before-huale.2, .3, ... when taken; `path` itself
+// is left in place for the caller's atomic replace, so no moment lacks it.
+// Returns where the old file went.
+absl::StatusOr<std::string> KeepAside(const std::string& path);
 
 // An empty split is always an error, whatever the policy: there is nothing to
 // learn from or evaluate on.

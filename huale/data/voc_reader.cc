@@ -13,6 +13,7 @@
 #include "absl/strings/str_split.h"
 #include "glog/logging.h"
 #include "huale/core/atomic_file.h"
+#include "huale/core/status_macros.h"
 #include "huale/data/dataset_format.h"
 #include "huale/data/reader_util.h"
 #include "huale/data/voc_xml.h"
@@ -252,16 +253,8 @@ absl::StatusOr<std::vector<std::string>> WriteVocLabels(
       absl::StatusOr<VocXmlAnnotation> old = ReadVocXml(path);
       if (old.ok() && SameLabels(*old, xml)) continue;
       // Kept, never overwritten: <id>.xml.before-huale, then .2, .3, ...
-      std::string aside = path + ".before-huale";
-      for (int n = 2; std::filesystem::exists(aside, error); ++n) {
-        aside = absl::StrCat(path, ".before-huale.", n);
-      }
-      std::filesystem::rename(path, aside, error);
-      if (error) {
-        return absl::InternalError(
-            absl::StrCat("cannot move ", path, " to ", aside, ": ", error.message()));
-      }
-      kept.push_back(aside);
+      HUALE_ASSIGN_OR_RETURN(std::string aside, KeepAside(path));
+      kept.push_back(std::move(aside));
     }
     if (absl::Status written = WriteFileAtomically(path, text); !written.ok()) return written;
   }
