@@ -20,8 +20,14 @@ fail() { echo "FAIL: $*"; exit 1; }
 write_spec "$TMP/gt.pbtxt" "$TMP/gt" GROUND_TRUTH "$TMP/data"
 "$RUN" --spec="$TMP/gt.pbtxt" >"$TMP/gt.log" 2>&1 || { cat "$TMP/gt.log"; fail "ground-truth run"; }
 
+# The people's dataset: the pool's images have no annotation files yet
+# (dataset.unannotated_pool_images); the test split keeps its own.
 cp -r "$TMP/data" "$TMP/data_files"
+while read -r id; do rm "$TMP/data_files/Annotations/$id.xml"; done \
+  <"$TMP/data_files/ImageSets/Main/trainval.txt"
 write_spec "$TMP/files.pbtxt" "$TMP/files" FILES "$TMP/data_files"
+sed -i 's|test_split: "test" }|test_split: "test" unannotated_pool_images: true }|' "$TMP/files.pbtxt"
+grep -q "unannotated_pool_images: true" "$TMP/files.pbtxt" || fail "spec not edited"
 FOLDER="$TMP/files/resume_smoke/seed3"
 step() {  # step EXPECTED_EXIT LOG
   "$RUN" --spec="$TMP/files.pbtxt" --resume >"$TMP/$2.log" 2>&1
@@ -79,8 +85,20 @@ diff <(cut -d, -f1-5 "$TMP/gt/resume_smoke/seed3/metrics.csv") <(cut -d, -f1-5 "
   fail "metrics differ from the ground-truth run's"
 cmp "$TMP/gt/resume_smoke/seed3/cycle_01/labelled.txt" "$FOLDER/cycle_01/labelled.txt" ||
   fail "cycle 1's labelled set differs"
-# The ground truth written back is the same labels: no file set aside.
-if ls "$TMP/data_files/Annotations" | grep -q before-huale; then
-  fail "annotation files with the same labels were set aside"
-fi
+# The labels written back: an annotation file for each labelled image (the
+# ground truth's labels), none for the rest of the pool, nothing set aside.
+while read -r id; do
+  "$PYTHON" - "$TMP/data/Annotations/$id.xml" "$TMP/data_files/Annotations/$id.xml" <<'PY' ||
+import sys, xml.etree.ElementTree as ET
+def boxes(path):
+    root = ET.parse(path).getroot()
+    return [(o.find("name").text, [float(o.find("bndbox").find(k).text)
+             for k in ("xmin", "ymin", "xmax", "ymax")]) for o in root.findall("object")]
+assert boxes(sys.argv[1]) == boxes(sys.argv[2]), (boxes(sys.argv[1]), boxes(sys.argv[2]))
+PY
+    fail "Annotations/$id.xml was not written with the labels given"
+done <"$FOLDER/cycle_01/labelled.txt"
+written=$(ls "$TMP/data_files/Annotations" | wc -l)
+expected=$(( $(wc -l <"$FOLDER/cycle_01/labelled.txt") + $(wc -l <"$TMP/data/ImageSets/Main/test.txt") ))
+[[ $written -eq $expected ]] || fail "$written annotation files, expected $expected"
 echo "FILES answered with the ground truth: same selection, labelled sets and metrics as GROUND_TRUTH"

@@ -189,7 +189,16 @@ void CheckLabelling(const ExperimentSpec& spec, Problems& problems) {
     problems.Add("schedule.annotator", annotator.status());
     return;
   }
-  if ((*annotator)->labels_from_dataset()) return;
+  if ((*annotator)->labels_from_dataset()) {
+    if (spec.dataset().unannotated_pool_images()) {
+      problems.Add("dataset.unannotated_pool_images",
+                   absl::StrCat("the pool's images are not all annotated, yet schedule.annotator "
+                                "is ", ScheduleSpec::Annotator_Name(spec.schedule().annotator()),
+                                ", which reads the pool's annotations (people must label: "
+                                "LABEL_STUDIO or FILES)"));
+    }
+    return;
+  }
   if (!spec.acquisition().name().empty()) {
     auto acquisition =
         AcquisitionRegistry::Get().Create(spec.acquisition().name(), spec.acquisition());
@@ -335,6 +344,11 @@ void CheckDataset(const ExperimentSpec& spec, ExperimentPlan& plan, Problems& pr
   }
   auto format = DatasetFormatRegistry::Get().Create(dataset.format());
   if (!format.ok()) return;  // reported above
+  if (dataset.unannotated_pool_images() && !(*format)->reads_unannotated_images()) {
+    problems.Add("dataset.unannotated_pool_images",
+                 absl::StrCat("the '", dataset.format(), "' format cannot read images without "
+                              "annotations (list them with no annotations instead)"));
+  }
   if (absl::Status available = (*format)->CheckAvailable(dataset, dataset.test_split());
       !available.ok()) {
     problems.Add("dataset.test_split", available);

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
@@ -32,6 +33,7 @@ namespace huale {
 namespace {
 
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 struct OutOfRange {
   std::string family;
@@ -346,6 +348,32 @@ TEST(Relations, ACascadeNamingAMetricTwiceIsRefused) {
   ASSERT_FALSE(plan.ok());
   EXPECT_THAT(plan.status().message(),
               HasSubstr("acquisition.huale.cascade: must name each metric at most once"));
+}
+
+// A pool without annotations needs people to label it, and a format that reads it.
+TEST(Relations, UnannotatedPoolImagesNeedPeopleAndAFormatThatReadsThem) {
+  const auto problems = [](const std::string& format, const std::string& root,
+                           const std::string& annotator) {
+    const std::string text = absl::StrCat(
+        "name: \"unannotated\" dataset { format: \"", format, "\" root: \"", root,
+        "\" unannotated_pool_images: true } ", kModel, kLosses, kAcquisition, kEvaluation,
+        " schedule { annotator: ", annotator, " }");
+    absl::StatusOr<ExperimentSpec> spec = ParseSpecText(text, "unannotated.pbtxt");
+    EXPECT_TRUE(spec.ok()) << spec.status();
+    absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, "unannotated.pbtxt");
+    EXPECT_FALSE(plan.ok());  // the data is not there either way
+    return std::string(plan.status().message());
+  };
+  EXPECT_THAT(problems("voc", "/nonexistent/huale", "GROUND_TRUTH"),
+              HasSubstr("dataset.unannotated_pool_images: the pool's images are not all "
+                        "annotated, yet schedule.annotator is GROUND_TRUTH"));
+  EXPECT_THAT(problems("voc", "/nonexistent/huale", "FILES"),
+              Not(HasSubstr("unannotated_pool_images")));
+  const std::string root = std::getenv("TEST_TMPDIR");
+  EXPECT_THAT(problems("voc", root, "FILES"), Not(HasSubstr("unannotated_pool_images")));
+  EXPECT_THAT(problems("coco", root, "FILES"),
+              HasSubstr("dataset.unannotated_pool_images: the 'coco' format cannot read images "
+                        "without annotations"));
 }
 
 TEST(IterationBudget, LrStepsCountIterationsWithinTheBudget) {

@@ -27,6 +27,10 @@ class DatasetFormat {
   virtual absl::StatusOr<Dataset> Read(const DatasetSpec& spec,
                                        absl::string_view split) const = 0;
 
+  // Whether Read takes images without annotations in the pool split when the
+  // spec says DatasetSpec.unannotated_pool_images.
+  virtual bool reads_unannotated_images() const { return false; }
+
   // Writes `images`' annotations (labels people gave) into the dataset's files
   // of `split`, atomically; an existing file that differs is kept, never
   // overwritten. Returns where kept files went. kUnimplemented for a format

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "huale/data/image_header.h"
 
 namespace huale {
 namespace {
@@ -43,50 +44,6 @@ absl::Status CheckComplete(const std::string& path, absl::string_view bytes) {
   return absl::OkStatus();
 }
 
-int64_t BigEndian(absl::string_view bytes, size_t at, int width) {
-  int64_t value = 0;
-  for (int k = 0; k < width; ++k) value = value * 256 + static_cast<unsigned char>(bytes[at + k]);
-  return value;
-}
-
-// The size a JPEG's frame header (SOFn) or a PNG's IHDR chunk gives, read
-// before any pixel is decoded; nullopt for other formats. A JPEG is walked
-// marker by marker as libjpeg does (bytes between segments skipped); one with
-// no frame header before its image data is an error.
-absl::StatusOr<std::optional<std::pair<int64_t, int64_t>>> HeaderSize(const std::string& path,
-                                                                      absl::string_view bytes) {
-  const size_t n = bytes.size();
-  const auto at = [&](size_t i) { return static_cast<unsigned char>(bytes[i]); };
-  if (n >= 24 && std::memcmp(bytes.data(), "\x89PNG\r\n\x1a\n", 8) == 0 &&
-      bytes.substr(12, 4) == "IHDR") {
-    return std::make_optional(std::make_pair(BigEndian(bytes, 16, 4), BigEndian(bytes, 20, 4)));
-  }
-  if (n < 2 || at(0) != 0xFF || at(1) != 0xD8) return std::nullopt;
-  size_t i = 2;
-  while (i + 1 < n) {
-    if (at(i) != 0xFF || at(i + 1) == 0xFF) {  // a stray byte or fill before a marker
-      ++i;
-      continue;
-    }
-    const unsigned char marker = at(i + 1);
-    if (marker == 0xD8 || marker == 0x01 || (marker >= 0xD0 && marker <= 0xD7)) {
-      i += 2;  // no length
-      continue;
-    }
-    if (marker == 0xDA || marker == 0xD9) break;  // image data (or the end) already
-    const bool frame = marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 &&
-                       marker != 0xCC;
-    if (frame && i + 9 <= n) {
-      // FF Cn, length (2), precision (1), height (2), width (2).
-      return std::make_optional(std::make_pair(BigEndian(bytes, i + 7, 2), BigEndian(bytes, i + 5, 2)));
-    }
-    if (i + 4 > n) break;
-    i += 2 + static_cast<size_t>(BigEndian(bytes, i + 2, 2));
-  }
-  return absl::DataLossError(
-      absl::StrCat(path, ": JPEG has no frame header before its image data"));
-}
-
 }  // namespace
 
 double ResizeScale(int width, int height, int min_size, int max_size) {
@@ -112,7 +69,8 @@ absl::StatusOr<cv::Mat> DecodeImageFile(const std::string& path, int64_t max_pix
     return absl::DataLossError(absl::StrCat(path, ": image file cannot be read"));
   }
   if (absl::Status complete = CheckComplete(path, bytes); !complete.ok()) return complete;
-  absl::StatusOr<std::optional<std::pair<int64_t, int64_t>>> header = HeaderSize(path, bytes);
+  absl::StatusOr<std::optional<std::pair<int64_t, int64_t>>> header =
+      ImageHeaderSize(path, bytes);
   if (!header.ok()) return header.status();
   // (width * height may not fit in 64 bits: PNG sides go to 2^31 - 1.)
   if (header->has_value() && (*header)->first > 0 &&

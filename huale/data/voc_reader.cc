@@ -15,6 +15,7 @@
 #include "huale/core/atomic_file.h"
 #include "huale/core/status_macros.h"
 #include "huale/data/dataset_format.h"
+#include "huale/data/image_header.h"
 #include "huale/data/reader_util.h"
 #include "huale/data/voc_xml.h"
 
@@ -104,6 +105,31 @@ ParsedImage ParseAnnotation(const std::string& xml_path, const std::string& id,
   return ToImageRecord(*xml, xml_path, id, image_dir, label_of, log);
 }
 
+// A pool image no one has annotated yet (DatasetSpec.unannotated_pool_images):
+// no boxes, its size from the image file's header.
+ParsedImage UnannotatedImage(const std::string& xml_path, const std::string& id,
+                             const std::string& image_dir) {
+  for (const char* extension : {".jpg", ".jpeg", ".png", ".JPG", ".JPEG", ".PNG"}) {
+    const std::string path = JoinPath(image_dir, absl::StrCat(id, extension));
+    if (!FileExists(path)) continue;
+    absl::StatusOr<std::pair<int, int>> size = ReadImageSize(path);
+    if (!size.ok()) {
+      return Problem(ParseProblem::kUnreadable,
+                     absl::StrCat(xml_path, " does not exist (not yet annotated) and ",
+                                  size.status().message()));
+    }
+    ParsedImage parsed;
+    parsed.record.id = id;
+    parsed.record.path = path;
+    parsed.record.width = size->first;
+    parsed.record.height = size->second;
+    return parsed;
+  }
+  return Problem(ParseProblem::kUnreadable,
+                 absl::StrCat(xml_path, " does not exist (not yet annotated), nor does ",
+                              JoinPath(image_dir, id), ".jpg (.jpeg, .png)"));
+}
+
 }  // namespace
 
 absl::Status CheckVocAvailable(const DatasetSpec& spec, absl::string_view split) {
@@ -155,6 +181,8 @@ absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_vie
   std::string line;
   int line_number = 0;
   int skipped = 0;
+  const bool unannotated_allowed = spec.unannotated_pool_images() && split == spec.pool_split();
+  int unannotated = 0;
   while (std::getline(in, line)) {
     ++line_number;
     std::vector<absl::string_view> tokens =
@@ -172,8 +200,14 @@ absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_vie
       }
       continue;
     }
-    ParsedImage parsed = ParseAnnotation(JoinPath(annotation_dir, id + ".xml"), id,
-                                         image_dir, label_of, log);
+    const std::string xml_path = JoinPath(annotation_dir, id + ".xml");
+    ParsedImage parsed;
+    if (unannotated_allowed && !FileExists(xml_path)) {
+      parsed = UnannotatedImage(xml_path, id, image_dir);
+      if (parsed.problem == ParseProblem::kNone) ++unannotated;
+    } else {
+      parsed = ParseAnnotation(xml_path, id, image_dir, label_of, log);
+    }
     if (parsed.problem == ParseProblem::kNone && spec.verify_image_files() &&
         !FileExists(parsed.record.path)) {
       ++skipped;
@@ -203,6 +237,10 @@ absl::StatusOr<Dataset> ReadVocDataset(const DatasetSpec& spec, absl::string_vie
   }
   if (!dataset.bad_samples.empty()) {
     LOG(WARNING) << "VOC split '" << split << "': " << dataset.bad_samples.ToLogLine();
+  }
+  if (unannotated > 0) {
+    LOG(INFO) << "VOC split '" << split << "': " << unannotated << " of "
+              << dataset.images.size() << " images not yet annotated (no Annotations/<id>.xml)";
   }
   return dataset;
 }
@@ -271,6 +309,7 @@ class VocFormat : public DatasetFormat {
   absl::StatusOr<Dataset> Read(const DatasetSpec& spec, absl::string_view split) const override {
     return ReadVocDataset(spec, split);
   }
+  bool reads_unannotated_images() const override { return true; }
   absl::StatusOr<std::vector<std::string>> WriteLabels(
       const DatasetSpec& spec, absl::string_view, const std::vector<std::string>& class_names,
       const std::vector<ImageRecord>& images) const override {

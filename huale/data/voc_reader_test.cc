@@ -189,6 +189,52 @@ TEST(VocReader, MissingAnnotationFileIsSkippedOrFails) {
                            "Annotations/bad.xml: cannot read file");
 }
 
+// A pool people will label: images without annotation files are read, without
+// boxes, at the size their files' headers give; only in the pool split, and
+// only when the spec says so.
+TEST(VocReader, UnannotatedPoolImagesAreReadWhenTheSpecSaysSo) {
+  VocTree tree("voc_unannotated");
+  tree.AddImage("a", 20, 20);
+  tree.AddXml("a", 20, 20, Object("cat", 1, 1, 10, 10));
+  tree.AddImage("new", 33, 17);
+  cv::imwrite(tree.root() + "/JPEGImages/new_png.png", cv::Mat(9, 7, CV_8UC3, cv::Scalar(0)));
+  tree.SetSplit("trainval", {"a", "new", "new_png"});
+  tree.SetSplit("test", {"a", "new"});
+  DatasetSpec spec = tree.Spec(true);
+  spec.set_unannotated_pool_images(true);
+  absl::StatusOr<Dataset> pool = ReadVocDataset(spec, "trainval");
+  ASSERT_TRUE(pool.ok()) << pool.status();
+  ASSERT_EQ(pool->images.size(), 3u);
+  EXPECT_EQ(pool->images[0].annotations.size(), 1u);
+  const ImageRecord& fresh = pool->images[1];
+  EXPECT_EQ(fresh.id, "new");
+  EXPECT_EQ(fresh.path, tree.root() + "/JPEGImages/new.jpg");
+  EXPECT_EQ(fresh.width, 33);
+  EXPECT_EQ(fresh.height, 17);
+  EXPECT_TRUE(fresh.annotations.empty());
+  EXPECT_EQ(pool->images[2].path, tree.root() + "/JPEGImages/new_png.png");
+  EXPECT_EQ(pool->images[2].width, 7);
+  EXPECT_TRUE(pool->bad_samples.empty());
+  // The test split, or the option off: a missing annotation file is a bad sample.
+  absl::StatusOr<Dataset> test = ReadVocDataset(spec, "test");
+  ASSERT_FALSE(test.ok());
+  EXPECT_THAT(std::string(test.status().message()), HasSubstr("Annotations/new.xml"));
+  spec.set_unannotated_pool_images(false);
+  EXPECT_FALSE(ReadVocDataset(spec, "trainval").ok());
+  // Neither an annotation nor an image file, or an image that is not one: named.
+  spec.set_unannotated_pool_images(true);
+  tree.SetSplit("trainval", {"a", "ghost"});
+  absl::StatusOr<Dataset> ghost = ReadVocDataset(spec, "trainval");
+  ASSERT_FALSE(ghost.ok());
+  EXPECT_THAT(std::string(ghost.status().message()),
+              HasSubstr("Annotations/ghost.xml does not exist (not yet annotated), nor does "));
+  tree.Write("JPEGImages/ghost.jpg", "text, not an image");
+  ghost = ReadVocDataset(spec, "trainval");
+  ASSERT_FALSE(ghost.ok());
+  EXPECT_THAT(std::string(ghost.status().message()),
+              HasSubstr("JPEGImages/ghost.jpg: neither a JPEG nor a PNG"));
+}
+
 TEST(VocReader, UnknownClassIsSkippedOrFails) {
   VocTree tree("voc_unknown_class");
   tree.AddImage("bad", 20, 20);
