@@ -156,10 +156,13 @@ class DistributedTrainerTest : public ::testing::Test {
 // When every image fills its sample quotas (256 anchors, 64 RoIs), a rank's
 // mean loss times its images is exactly its share of the batch's mean: only
 // float sums in another order differ (measured 6e-8 after 6 steps).
-// Float rounding of the two summation orders: 3.5e-8 built by gcc, 1.5e-6 by
-// clang under --config=asan; either is 4 orders of magnitude below what the
-// six steps move the weights (8e-2).
-constexpr double kTolerance = 1e-5;
+// Float rounding of the two summation orders, grown over six steps: 3.5e-8
+// built by gcc on an AVX2 EPYC, 1.5e-6 by clang under --config=asan, 1.17e-5
+// by gcc on an AVX-512 Xeon (other oneDNN kernels). A real fault -- a gradient
+// not all-reduced, a shard weighted wrongly, an image dropped -- moves the
+// weights by a share of what the six steps move them (8e-2); the tolerance
+// stays 800 times below that.
+constexpr double kTolerance = 1e-4;
 
 TEST_F(DistributedTrainerTest, TwoRanksWithHalfBatchesEqualOneProcessWithWholeBatches) {
   std::unique_ptr<Detector> alone = TrainAlone(6);
@@ -171,7 +174,7 @@ TEST_F(DistributedTrainerTest, TwoRanksWithHalfBatchesEqualOneProcessWithWholeBa
             << " (training itself moved the weights by " << training_moved << ")\n";
   EXPECT_LT(difference, kTolerance);
   // The tolerance is far below what the steps change: the comparison can fail.
-  EXPECT_GT(training_moved, 1000 * kTolerance);
+  EXPECT_GT(training_moved, 500 * kTolerance);
 }
 
 // With more RoIs asked than some images have proposals (512, the default),
