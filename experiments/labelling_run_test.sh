@@ -56,17 +56,32 @@ step 1 unknown_class
 grep -q "labels.json: annotations\[0\]: unknown class 'hat' (the dataset's classes: " \
   "$TMP/unknown_class.log" || { cat "$TMP/unknown_class.log"; fail "unknown class not named"; }
 
-# The ground truth, with one box past the image's edge (clipped and counted)
+# The ground truth (one of its boxes reaches past its image: clipped, as the
+# reader clips it), plus a box wholly outside its image and one of zero width
+# (both dropped, named and counted: what is trained on is the ground truth),
 # and an image that was not sent (not used, named).
 "$PYTHON" "$PLAY" coco "$TMP/data" "$FOLDER/cycle_00/to_label" || fail "playing the annotator"
 "$PYTHON" - "$FOLDER/cycle_00/to_label/labels.json" <<'PY'
 import json, sys
 labels = json.load(open(sys.argv[1]))
+first = labels["images"][0]
+labels["annotations"].append({"id": 997, "image_id": first["id"], "category_id": 1,
+                              "bbox": [first["width"] + 5, 1, 3, 3]})
+labels["annotations"].append({"id": 998, "image_id": first["id"], "category_id": 1,
+                              "bbox": [2, 2, 0, 5]})
 labels["images"].append({"id": 999, "file_name": "stray.jpg", "width": 10, "height": 10})
 labels["annotations"].append({"id": 999, "image_id": 999, "category_id": 1, "bbox": [1, 1, 2, 2]})
 json.dump(labels, open(sys.argv[1], "w"))
 PY
 step 3 cycle0
+grep -q "cycle 0/1: 3 returned boxes clipped or dropped (bad_samples.json)" "$TMP/cycle0.log" ||
+  { cat "$TMP/cycle0.log"; fail "the box outside the image and the empty box were not counted"; }
+"$PYTHON" - "$FOLDER/bad_samples.json" <<'PY' || { cat "$FOLDER/bad_samples.json"; fail "bad_samples.json"; }
+import json, sys
+summary = json.load(open(sys.argv[1]))
+text = json.dumps(summary)
+assert text.count("zero or negative area") == 2 and text.count("reaches outside") == 1, text
+PY
 grep -q "'stray.jpg') is not an image of this batch: not used" "$TMP/cycle0.log" ||
   { cat "$TMP/cycle0.log"; fail "a label for an image not sent was not named"; }
 grep -q "cycle 1/1: sent 8 images to be labelled (files)" "$TMP/cycle0.log" ||
