@@ -168,16 +168,10 @@ void DataLoader::WorkerLoop() {
       slot.image = std::move(*loaded);
       slot.image->epoch_position = position;
     } else {
-      const ImageRecord& record = dataset_.images[index];
-      absl::string_view reason = loaded.status().message();
-      absl::ConsumePrefix(&reason, absl::StrCat(record.path, ": "));  // named once
-      const std::string message =
-          absl::StrCat("image '", record.id, "' (", record.path, "): ", reason);
-      slot.status = log_.Skip(BadSampleKind::kCorruptImage, message);
-      if (slot.status.ok()) {  // skipped: said once per image, not once per epoch
-        std::lock_guard<std::mutex> lock(mutex_);
-        if (warned_.insert(index).second) LOG(WARNING) << "skipped " << message;
-      }
+      // Counted by the consumer, in epoch order, so bad_samples.json and the
+      // warnings do not depend on which worker finished first.
+      slot.index = index;
+      slot.failure = std::move(loaded).status();
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
@@ -209,10 +203,20 @@ absl::StatusOr<std::optional<Batch>> DataLoader::Next() {
       next_to_consume_ = j + 1;
     }
     slot_free_.notify_all();
-    if (!slot.status.ok()) {
-      StopWorkers();
-      next_batch_ = static_cast<int64_t>(batches_.size());  // the epoch ends here
-      return slot.status;
+    if (!slot.failure.ok()) {
+      const ImageRecord& record = dataset_.images[slot.index];
+      absl::string_view reason = slot.failure.message();
+      absl::ConsumePrefix(&reason, absl::StrCat(record.path, ": "));  // named once
+      const std::string message =
+          absl::StrCat("image '", record.id, "' (", record.path, "): ", reason);
+      absl::Status verdict = log_.Skip(BadSampleKind::kCorruptImage, message);
+      if (!verdict.ok()) {  // fail-fast
+        StopWorkers();
+        next_batch_ = static_cast<int64_t>(batches_.size());  // the epoch ends here
+        return verdict;
+      }
+      // Said once per image, not once per epoch.
+      if (warned_.insert(slot.index).second) LOG(WARNING) << "skipped " << message;
     }
     if (slot.image) batch.push_back(std::move(*slot.image));
   }

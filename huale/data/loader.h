@@ -113,7 +113,8 @@ class DataLoader {
  private:
   struct Slot {
     std::optional<LoadedImage> image;  // empty: skipped
-    absl::Status status;
+    absl::Status failure;              // why the image did not load
+    int64_t index = -1;                // its dataset index, when it did not
   };
   void StopWorkers();
   void WorkerLoop();
@@ -122,7 +123,7 @@ class DataLoader {
   const std::vector<int64_t> indices_;
   const LoaderOptions options_;
   BadSampleLog log_;
-  std::set<int64_t> warned_;  // images whose skip was logged (under mutex_)
+  std::set<int64_t> warned_;  // images whose skip was logged (consumer thread)
 
   std::mutex mutex_;
   std::condition_variable slot_ready_;
