@@ -85,6 +85,9 @@ const std::vector<OutOfRange>& Table() {
       {"acquisition", "flat", "@ACQUISITION@",
        R"pb(acquisition { name: "flat" flat { box_min_score: 1.5 } })pb",
        "acquisition.flat.box_min_score"},
+      {"acquisition", "ppal", "@ACQUISITION@",
+       R"pb(acquisition { name: "ppal" ppal { candidate_ratio: 0.5 } })pb",
+       "acquisition.ppal.candidate_ratio"},
       {"loss", "cross_entropy", "@LOSSES@",
        R"pb(losses { name: "cross_entropy" cross_entropy { label_smoothing: 1 } }
             losses { name: "smooth_l1" })pb",

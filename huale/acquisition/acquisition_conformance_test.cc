@@ -98,6 +98,12 @@ std::pair<ImageDetections, ImageDetections> MakeImage(int i) {
     }
   }
   // kind 0: nothing on either view.
+  // Box-head features (instance-level functions): a few random dimensions.
+  for (std::vector<Detection>* view : {&x, &flip}) {
+    for (Detection& d : *view) {
+      for (int k = 0; k < 4; ++k) d.feature.push_back(static_cast<float>(u(rng) - 0.5));
+    }
+  }
   return {View(id, x, 640, 480), View(id, flip, 640, 480)};
 }
 
@@ -120,6 +126,22 @@ class Conformance : public ::testing::TestWithParam<std::string> {
         std::vector<int>& counts = context_.ground_truth_class_counts[x.image_id];
         counts.assign(kC, 0);
         for (const Detection& d : x.detections) ++counts[d.label];
+      }
+    }
+    if (fn_->needs_labelled_detections()) {
+      // As the engine does: the labelled images' detections with their labels
+      // (here images 100..119's boxes on x, each labelled as detected, one of
+      // every three shifted so the qualities differ).
+      for (int i = 100; i < 120; ++i) {
+        LabelledImageDetections labelled;
+        labelled.detections = MakeImage(i).first;
+        for (size_t k = 0; k < labelled.detections.detections.size(); ++k) {
+          Box truth = labelled.detections.detections[k].box;
+          if (k % 3 == 0) truth = Box{truth.x1 + 20, truth.y1, truth.x2 + 20, truth.y2};
+          labelled.truth_boxes.push_back(truth);
+          labelled.truth_labels.push_back(labelled.detections.detections[k].label);
+        }
+        context_.labelled_detections.push_back(std::move(labelled));
       }
     }
     ASSERT_TRUE(context_.Validate().ok());

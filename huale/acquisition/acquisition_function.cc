@@ -32,6 +32,21 @@ absl::Status ScoringContext::Validate() const {
       }
     }
   }
+  for (size_t i = 0; i < labelled_detections.size(); ++i) {
+    const LabelledImageDetections& image = labelled_detections[i];
+    if (image.truth_boxes.size() != image.truth_labels.size()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "ScoringContext.labelled_detections[", i, "] ('", image.detections.image_id, "'): ",
+          image.truth_boxes.size(), " truth boxes but ", image.truth_labels.size(), " labels"));
+    }
+    for (int label : image.truth_labels) {
+      if (label < 0 || label >= num_classes) {
+        return absl::InvalidArgumentError(absl::StrCat(
+            "ScoringContext.labelled_detections[", i, "] ('", image.detections.image_id,
+            "'): truth label ", label, " outside [0, ", num_classes, ")"));
+      }
+    }
+  }
   if (labelled_class_share.empty()) return absl::OkStatus();
   if (static_cast<int>(labelled_class_share.size()) != num_classes) {
     return absl::InvalidArgumentError(absl::StrCat(

@@ -25,6 +25,23 @@
 
 namespace huale {
 
+// One detection an instance-level function keeps (PPAL): its class, score,
+// uncertainty and box-head feature.
+struct InstanceScore {
+  int label = 0;             // 0-based foreground class
+  float score = 0;           // s, the max foreground probability
+  double uncertainty = 0;    // before any class calibration
+  std::vector<float> feature;  // Detection::feature, L2-normalised
+};
+
+// A labelled image as the current model sees it, with its labels: what
+// functions that calibrate on the labelled set (PPAL's class difficulty) read.
+struct LabelledImageDetections {
+  ImageDetections detections;  // one per proposal, as pool scoring makes them
+  std::vector<Box> truth_boxes;
+  std::vector<int> truth_labels;  // 0-based foreground classes
+};
+
 // What scoring needs besides the image's detections; fixed for one cycle.
 struct ScoringContext {
   // C, foreground classes (class_probs have C + 1 entries, background first).
@@ -44,6 +61,10 @@ struct ScoringContext {
   // The labelled images' embeddings (ImageDetections::embedding), filled by the
   // engine only for functions whose needs_embeddings() is true (core-set).
   std::vector<std::vector<float>> labelled_embeddings;
+  // The labelled images' detections by the current model and their labels,
+  // filled by the engine only for functions whose needs_labelled_detections()
+  // is true.
+  std::vector<LabelledImageDetections> labelled_detections;
 
   // InvalidArgument when the share has the wrong size or a negative entry, or
   // fpn_levels is not valid, or a ground-truth count is negative.
@@ -66,6 +87,9 @@ struct ImageScore {
   // The image's embedding (ImageDetections::embedding), kept by feature-space
   // functions (core-set); empty otherwise.
   std::vector<float> embedding;
+  // A bounded number of its detections, kept by instance-level functions
+  // (PPAL); empty otherwise.
+  std::vector<InstanceScore> instances;
 };
 
 struct SelectedImage {
@@ -105,6 +129,12 @@ class AcquisitionFunction {
   // True when Score() reads ImageDetections::embedding and Select() reads
   // ScoringContext::labelled_embeddings (the engine then embeds the labelled set).
   virtual bool needs_embeddings() const { return false; }
+  // True when Score() reads Detection::feature (the engine then asks the
+  // detector for box-head features).
+  virtual bool needs_instance_features() const { return false; }
+  // True when Select() reads ScoringContext::labelled_detections (the engine
+  // then runs the detector over the labelled set).
+  virtual bool needs_labelled_detections() const { return false; }
   // Names of ImageScore::metrics, e.g. {"entropy", "semantic_affinity", ...}.
   virtual std::vector<std::string> metric_names() const = 0;
 

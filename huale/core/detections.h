@@ -19,6 +19,11 @@ struct Detection {
   std::vector<float> class_probs;
   // IoU-head prediction in (0, 1); -1 when the model has no IoU head.
   float predicted_iou = -1;
+  // The box head's representation of the box's proposal (the input of its
+  // classifier and regressor: fc7 of the two-MLP head), [representation size].
+  // Filled when the caller asks for it (instance-level diversity: PPAL's
+  // category-conditioned matching); empty otherwise.
+  std::vector<float> feature;
 };
 
 struct ImageDetections {

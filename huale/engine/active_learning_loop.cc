@@ -543,6 +543,30 @@ class Loop {
         context.labelled_embeddings.push_back(image.embedding);
       }
     }
+    if (acquisition_->needs_labelled_detections()) {
+      // The labelled set as the model that scores the pool sees it, with its
+      // labels (PPAL's class difficulty).
+      const InferenceOptions inference = Inference(cycle, "detect labelled");
+      DetectOptions detect;
+      detect.class_probs = true;
+      detect.one_per_proposal = inference.one_detection_per_proposal;
+      HUALE_ASSIGN_OR_RETURN(
+          std::vector<ImageDetections> detected,
+          DetectImagesSharded(group_, *model, pool(), labelled, inference, detect));
+      std::map<std::string, int64_t> index_of;
+      for (int64_t index : labelled) index_of[pool().images[index].id] = index;
+      for (ImageDetections& image : detected) {
+        const auto found = index_of.find(image.image_id);
+        if (found == index_of.end()) continue;  // cannot happen: ids come from `labelled`
+        LabelledImageDetections item;
+        for (const Annotation& truth : pool().images[found->second].annotations) {
+          item.truth_boxes.push_back(truth.box);
+          item.truth_labels.push_back(truth.label);
+        }
+        item.detections = std::move(image);
+        context.labelled_detections.push_back(std::move(item));
+      }
+    }
     absl::StatusOr<PoolScoringResult> scored = ScorePoolSharded(
         group_, model, pool(), candidates, *acquisition_, context, Inference(cycle, "score pool"));
     if (!scored.ok()) return scored.status();

@@ -103,6 +103,7 @@ absl::StatusOr<PoolScoringResult> ScorePool(Detector* model, const Dataset& data
     detect_options.class_probs = true;
     detect_options.one_per_proposal = options.one_detection_per_proposal;
     detect_options.embedding = acquisition.needs_embeddings();
+    detect_options.instance_features = acquisition.needs_instance_features();
     while (true) {
       absl::StatusOr<std::optional<Batch>> next = loader.Next();
       if (!next.ok()) return next.status();

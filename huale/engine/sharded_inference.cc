@@ -56,6 +56,7 @@ std::string EncodeDetections(const std::vector<ImageDetections>& images) {
       box->set_label(d.label);
       box->mutable_class_probs()->Add(d.class_probs.begin(), d.class_probs.end());
       box->set_predicted_iou(d.predicted_iou);
+      box->mutable_feature()->Add(d.feature.begin(), d.feature.end());
     }
   }
   return shard.SerializeAsString();
@@ -78,6 +79,7 @@ absl::StatusOr<std::vector<ImageDetections>> DecodeDetections(const std::string&
       d.label = box.label();
       d.class_probs.assign(box.class_probs().begin(), box.class_probs().end());
       d.predicted_iou = box.predicted_iou();
+      d.feature.assign(box.feature().begin(), box.feature().end());
       image.detections.push_back(std::move(d));
     }
     images.push_back(std::move(image));
@@ -94,6 +96,13 @@ std::string EncodeScores(const std::vector<ImageScore>& scores) {
     out->mutable_metrics()->Add(score.metrics.begin(), score.metrics.end());
     out->set_max_score(score.max_score);
     out->mutable_embedding()->Add(score.embedding.begin(), score.embedding.end());
+    for (const InstanceScore& instance : score.instances) {
+      ScoredInstance* item = out->add_instances();
+      item->set_label(instance.label);
+      item->set_score(instance.score);
+      item->set_uncertainty(instance.uncertainty);
+      item->mutable_feature()->Add(instance.feature.begin(), instance.feature.end());
+    }
   }
   return shard.SerializeAsString();
 }
@@ -109,6 +118,10 @@ absl::StatusOr<std::vector<ImageScore>> DecodeScores(const std::string& bytes) {
     score.metrics.assign(in.metrics().begin(), in.metrics().end());
     score.max_score = in.max_score();
     score.embedding.assign(in.embedding().begin(), in.embedding().end());
+    for (const ScoredInstance& item : in.instances()) {
+      score.instances.push_back({item.label(), item.score(), item.uncertainty(),
+                                 {item.feature().begin(), item.feature().end()}});
+    }
     scores.push_back(std::move(score));
   }
   return scores;

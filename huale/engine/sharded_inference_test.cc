@@ -19,6 +19,7 @@ TEST(ShardedInferenceTest, DetectionsRoundTripExactly) {
   d.label = 19;
   d.class_probs = {0.5f, 0.25f, 0.25f};
   d.predicted_iou = -1;
+  d.feature = {0.5f, -3e-9f, 7};
   image.detections = {d, d};
   image.detections[1].label = 0;
   ImageDetections empty;
@@ -39,6 +40,7 @@ TEST(ShardedInferenceTest, DetectionsRoundTripExactly) {
   EXPECT_EQ(got.detections[1].label, 0);
   EXPECT_EQ(got.detections[0].class_probs, d.class_probs);
   EXPECT_EQ(got.detections[0].predicted_iou, -1);
+  EXPECT_EQ(got.detections[0].feature, d.feature);
   EXPECT_EQ((*back)[1].image_id, "empty");
   EXPECT_TRUE((*back)[1].detections.empty());
 }
@@ -50,6 +52,7 @@ TEST(ShardedInferenceTest, ScoresRoundTripExactly) {
   score.metrics = {0.1, -2, 1e300};
   score.max_score = 0.75;
   score.embedding = {1, 2, 3};
+  score.instances = {{4, 0.625f, 0.1234567890123, {0.6f, -0.8f}}, {0, 1, 0, {}}};
   absl::StatusOr<std::vector<ImageScore>> back = DecodeScores(EncodeScores({score, ImageScore{}}));
   ASSERT_TRUE(back.ok()) << back.status();
   ASSERT_EQ(back->size(), 2u);
@@ -58,6 +61,12 @@ TEST(ShardedInferenceTest, ScoresRoundTripExactly) {
   EXPECT_EQ((*back)[0].metrics, score.metrics);
   EXPECT_EQ((*back)[0].max_score, 0.75);
   EXPECT_EQ((*back)[0].embedding, score.embedding);
+  ASSERT_EQ((*back)[0].instances.size(), 2u);
+  EXPECT_EQ((*back)[0].instances[0].label, 4);
+  EXPECT_EQ((*back)[0].instances[0].score, 0.625f);
+  EXPECT_EQ((*back)[0].instances[0].uncertainty, 0.1234567890123);
+  EXPECT_EQ((*back)[0].instances[0].feature, score.instances[0].feature);
+  EXPECT_TRUE((*back)[0].instances[1].feature.empty());
   EXPECT_FALSE((*back)[1].in_zero_set);
 }
 

@@ -58,6 +58,8 @@ struct DetectOptions {
   bool one_per_proposal = false;
   // Fill ImageDetections::embedding (feature-space acquisition: core-set).
   bool embedding = false;
+  // Fill Detection::feature (instance-level diversity: PPAL).
+  bool instance_features = false;
 };
 
 class Detector : public torch::nn::Module {

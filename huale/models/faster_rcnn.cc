@@ -384,6 +384,9 @@ absl::StatusOr<std::vector<ImageDetections>> FasterRcnn::Detect(
     const torch::Tensor probs = d.class_probs.to(torch::kCPU, torch::kFloat).contiguous();
     const torch::Tensor iou =
         d.iou.defined() ? d.iou.to(torch::kCPU, torch::kFloat).contiguous() : d.iou;
+    const torch::Tensor features = options.instance_features
+                                       ? d.features.to(torch::kCPU, torch::kFloat).contiguous()
+                                       : torch::Tensor();
     if (d.embedding.defined()) {
       const torch::Tensor e = d.embedding.to(torch::kCPU, torch::kFloat).contiguous();
       image.embedding.assign(e.data_ptr<float>(), e.data_ptr<float>() + e.numel());
@@ -400,6 +403,10 @@ absl::StatusOr<std::vector<ImageDetections>> FasterRcnn::Detect(
         det.class_probs.assign(p, p + c);
       }
       if (iou.defined()) det.predicted_iou = iou.data_ptr<float>()[k];
+      if (options.instance_features) {
+        const float* f = features.data_ptr<float>() + features.size(1) * k;
+        det.feature.assign(f, f + features.size(1));
+      }
       image.detections.push_back(std::move(det));
     }
     out.push_back(std::move(image));

@@ -156,6 +156,38 @@ TEST_F(FasterRcnnVsTorchvision, EvalDetectionsEqualTorchvisionR50) {
     // class_probs rows are the full softmax of the kept boxes.
     EXPECT_TRUE(torch::allclose(d.class_probs.gather(1, d.labels.unsqueeze(1)).squeeze(1),
                                 d.scores));
+    // features rows are the box head's representation of the kept boxes: the
+    // classifier applied to them gives their softmax back.
+    ASSERT_EQ(d.features.size(0), d.boxes.size(0));
+    const auto params = model->named_parameters();
+    const torch::Tensor logits =
+        torch::linear(d.features, params["roi_heads.box_predictor.cls_score.weight"],
+                      params["roi_heads.box_predictor.cls_score.bias"]);
+    EXPECT_LE((torch::softmax(logits, 1) - d.class_probs).abs().max().item<double>(), 1e-5);
+  }
+  // Through Detect: Detection::feature only when asked for, the same rows.
+  DetectOptions options;
+  options.class_probs = true;
+  options.one_per_proposal = true;
+  const auto plain = model->Detect(Images(fixture_), {}, options);
+  options.instance_features = true;
+  const auto with = model->Detect(Images(fixture_), {}, options);
+  ASSERT_TRUE(plain.ok() && with.ok());
+  const auto params = model->named_parameters();
+  for (size_t i = 0; i < with->size(); ++i) {
+    ASSERT_EQ((*with)[i].detections.size(), (*plain)[i].detections.size());
+    ASSERT_FALSE((*with)[i].detections.empty());
+    for (size_t k = 0; k < (*with)[i].detections.size(); ++k) {
+      const Detection& d = (*with)[i].detections[k];
+      EXPECT_TRUE((*plain)[i].detections[k].feature.empty());
+      ASSERT_EQ(d.feature.size(), static_cast<size_t>(params["roi_heads.box_head.fc7.weight"].size(0)));
+      const torch::Tensor f = torch::tensor(d.feature);
+      const torch::Tensor p = torch::softmax(
+          torch::linear(f, params["roi_heads.box_predictor.cls_score.weight"],
+                        params["roi_heads.box_predictor.cls_score.bias"]),
+          0);
+      EXPECT_LE((p - torch::tensor(d.class_probs)).abs().max().item<double>(), 1e-5);
+    }
   }
 }
 

@@ -113,7 +113,7 @@ RoiHeadsOutput RoiHeadsImpl::forward(const std::vector<torch::Tensor>& features,
   RoiHeadsOutput out;
   if (!is_training()) {
     out.detections =
-        Postprocess(class_logits, box_regression, iou, proposals, image_sizes, one_per_proposal);
+        Postprocess(x, class_logits, box_regression, iou, proposals, image_sizes, one_per_proposal);
     return out;
   }
   RoiLossInputs in;
@@ -150,7 +150,7 @@ std::map<std::string, torch::Tensor> RoiHeadsImpl::Losses(const RoiLossInputs& i
 }
 
 std::vector<RoiDetections> RoiHeadsImpl::Postprocess(
-    const torch::Tensor& class_logits, const torch::Tensor& box_regression,
+    const torch::Tensor& representation, const torch::Tensor& class_logits, const torch::Tensor& box_regression,
     const torch::Tensor& iou, const std::vector<torch::Tensor>& proposals,
     const std::vector<ImageSize>& image_sizes, bool one_per_proposal) const {
   const int64_t c = class_logits.size(1);
@@ -202,6 +202,7 @@ std::vector<RoiDetections> RoiHeadsImpl::Postprocess(
     d.scores = s;
     d.labels = labels;
     d.class_probs = probs.slice(0, offset, offset + n).index({rows});
+    d.features = representation.slice(0, offset, offset + n).index({rows});
     if (options_.iou_head) d.iou = iou.slice(0, offset, offset + n).index({rows});
     out.push_back(std::move(d));
     offset += n;

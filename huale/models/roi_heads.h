@@ -60,6 +60,7 @@ struct RoiDetections {
   torch::Tensor class_probs;  // [D, C + 1], background first
   torch::Tensor iou;          // [D] predicted IoU; undefined without the IoU head
   torch::Tensor embedding;    // [channels] image feature; defined when asked for
+  torch::Tensor features;     // [D, representation] box-head features (fc7), inference
 };
 
 struct RoiHeadsOutput {
@@ -88,7 +89,8 @@ class RoiHeadsImpl : public torch::nn::Module {
 
  private:
   std::map<std::string, torch::Tensor> Losses(const RoiLossInputs& inputs) const;
-  std::vector<RoiDetections> Postprocess(const torch::Tensor& class_logits,
+  std::vector<RoiDetections> Postprocess(const torch::Tensor& representation,
+                                         const torch::Tensor& class_logits,
                                          const torch::Tensor& box_regression,
                                          const torch::Tensor& iou,
                                          const std::vector<torch::Tensor>& proposals,
