@@ -9,7 +9,9 @@
 #      pair (skipped, saying so, where namespaces cannot be made);
 #   4. kill -9 of rank 1 mid-training: rank 0 exits non-zero within 60 s naming
 #      rank 1; --resume with both ranks ends byte-identical to run 3;
-#   5. images neither rank can read are all named in rank 0's bad_samples.json.
+#   5. images neither rank can read are all named in rank 0's bad_samples.json;
+#   6. "ppal" (the labelled set's detections and the pool's box-head features
+#      gathered from both ranks) selects the same ids with 1 and 2 processes.
 set -u
 source "${TEST_SRCDIR}/huale/experiments/testdata/smoke_run_setup.sh"
 
@@ -184,6 +186,37 @@ for id in "${bad[@]}"; do
     fail "bad_samples.json does not name unreadable image $id"
 done
 echo "ok: unreadable images read by rank 0: $(grep -c "skipped image" "$TMP/bad.0.log"), by rank 1: $(grep -c "skipped image" "$TMP/bad.1.log"); bad_samples.json names all ${#bad[@]}"
+
+# ---- 6: ppal, whose selection reads the labelled set's detections and the ----
+# pool's box-head features, both gathered from the ranks' shards. As in 1 + 2:
+# one process, then two resuming from its cycle-0 model (run 1's, from the
+# shared cache: the acquisition is not in its key).
+for dir in "$TMP/ppal_one" "$TMP/ppal_two" "$TMP/ppal_two_rank1"; do
+  checkout "$dir"
+  sed -i 's|acquisition { name: "huale" }|acquisition { name: "ppal" }|' "$dir/spec.pbtxt"
+done
+grep -q 'name: "ppal"' "$TMP/ppal_one/spec.pbtxt" || fail "the ppal spec was not made"
+mkdir -p "$TMP/ppal_one/runs" && cp -r "$TMP/one/runs/shared" "$TMP/ppal_one/runs/shared"
+(cd "$TMP/ppal_one" && "$RUN" --spec=spec.pbtxt) >"$TMP/ppal_one.log" 2>&1 ||
+  { fail "one-process ppal run"; tail -20 "$TMP/ppal_one.log"; }
+cp -r "$TMP/ppal_one/runs" "$TMP/ppal_two/runs"
+rm -rf "$TMP/ppal_two/$RUNDIR/cycle_01" "$TMP/ppal_two/$RUNDIR/metrics.csv"
+rm -f "$TMP/ppal_two/$RUNDIR"/cycle_00/{metrics.json,selected_ids.txt,selection.csv,selection.json}
+port=$(free_port)
+start_rank 0 "$TMP/ppal_two" "$TMP/ppal_two.0.log" "$port" 127.0.0.1 -- --resume; pid0=$!
+start_rank 1 "$TMP/ppal_two_rank1" "$TMP/ppal_two.1.log" "$port" 127.0.0.1 -- --resume; pid1=$!
+wait_ranks
+if [[ $rc0 -ne 0 || $rc1 -ne 0 ]]; then
+  fail "two-process ppal resume exited $rc0/$rc1"; tail -20 "$TMP/ppal_two.0.log" "$TMP/ppal_two.1.log"
+fi
+ppal_csv="$RUNDIR/cycle_00/selection.csv"
+if [[ -s "$TMP/ppal_one/$ppal_csv" ]] && cmp -s "$TMP/ppal_one/$ppal_csv" "$TMP/ppal_two/$ppal_csv"; then
+  echo "ok: ppal's selection.csv (ids, ranks, uncertainties) is the same with 1 and 2 processes: $(($(wc -l <"$TMP/ppal_two/$ppal_csv") - 1)) images"
+else
+  fail "ppal's selection differs between 1 and 2 processes (or is missing)"
+  diff "$TMP/ppal_one/$ppal_csv" "$TMP/ppal_two/$ppal_csv" | head
+fi
+grep -q "ccms_kmedoids" "$TMP/ppal_one/$ppal_csv" || fail "ppal's selection.csv has no ccms_kmedoids stage"
 
 echo "${failed} failed"
 [[ $failed -eq 0 ]]

@@ -13,4 +13,4 @@ SPECS=${SPECS:-$D/v2a_random.pbtxt,$D/v2a_huale_selection.pbtxt}
 bazel-bin/experiments/sweep --specs="$SPECS" --seeds=0,2 --name=v2a_i800_lane0 > "${LOG_DIR:-/tmp}/lane0.log" 2>&1 &
 bazel-bin/experiments/sweep --specs="$SPECS" --seeds=1,3 --name=v2a_i800_lane1 > "${LOG_DIR:-/tmp}/lane1.log" 2>&1 &
 wait
-bazel-bin/experiments/sweep --specs="$SPECS" --seeds=0,1,2,3 --name=v2a_i800 --report_only
+# (the report: run2.sh)
