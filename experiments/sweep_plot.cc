@@ -36,6 +36,9 @@ Curve CurveOf(const MethodSummary& s, SweepAxis axis) {
   return curve;
 }
 
+// Average advance of a 13 px sans glyph, with room to spare (DejaVu Sans: ~7.5).
+constexpr double kLegendGlyphWidth = 8.5;
+
 // Axis ranges and the mapping from data to canvas coordinates.
 struct PlotFrame {
   double x_min = 0, x_max = 1, y_min = 0, y_max = 1;
@@ -166,7 +169,16 @@ DisplayList SweepPlot(const std::vector<MethodSummary>& summaries, const std::st
                       const std::string& metric_name, SweepAxis x_axis) {
   std::vector<Curve> curves;
   for (const MethodSummary& s : summaries) curves.push_back(CurveOf(s, x_axis));
-  const PlotFrame frame = PlotFrame::Fit(curves);
+  PlotFrame frame = PlotFrame::Fit(curves);
+  // The legend's names start 40 px right of the plot: widen the canvas (not the
+  // plot) so the longest fits, at a generous average glyph width for sans text.
+  size_t longest = 0;
+  for (const MethodSummary& s : summaries) longest = std::max(longest, s.method.size());
+  const double legend = 40 + kLegendGlyphWidth * static_cast<double>(longest) + 12;
+  if (legend > frame.right) {
+    frame.width += legend - frame.right;
+    frame.right = legend;
+  }
   DisplayList list;
   list.width = static_cast<int>(frame.width);
   list.height = static_cast<int>(frame.height);

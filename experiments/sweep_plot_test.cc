@@ -1,5 +1,6 @@
 #include "experiments/sweep_plot.h"
 
+#include <algorithm>
 #include <cmath>
 #include <variant>
 
@@ -75,6 +76,35 @@ TEST(SweepPlot, PerMethodOneBandOneLineAMarkerPerCycleAndALegendEntry) {
   // 25.8..43.2, ticks 30, 35, 40; x: 100..300, ticks every 50.
   EXPECT_THAT(texts, ::testing::IsSupersetOf({"fmnist", "labelled images", "mAP@0.5 (%)", "huale",
                                               "random", "30", "35", "40", "100", "150", "300"}));
+}
+
+// Long method names widen the canvas so the legend is not cut off (the plot
+// area keeps its size); short ones keep the default 820 px.
+TEST(SweepPlot, CanvasWidensForLongLegendNames) {
+  std::vector<MethodSummary> summaries(2);
+  summaries[0] = {"v2a_i800_huale_selection_single_stage_semantic_affinity", 3, {100, 200},
+                  {0.30, 0.35}, {0.01, 0.01}};
+  summaries[1] = {"random", 3, {100, 200}, {0.28, 0.30}, {0.01, 0.02}};
+  const DisplayList wide = SweepPlot(summaries, "t", "mAP");
+  for (const Primitive& p : wide.primitives) {
+    const auto* t = std::get_if<TextPrimitive>(&p);
+    if (t != nullptr && t->text == summaries[0].method) {
+      EXPECT_LE(t->at.x + 7.5 * static_cast<double>(t->text.size()), wide.width);
+    }
+  }
+  summaries[0].method = "huale";
+  const DisplayList narrow = SweepPlot(summaries, "t", "mAP");
+  EXPECT_EQ(narrow.width, 820);
+  EXPECT_GT(wide.width, narrow.width);
+  // The plot area is the same: the last marker sits at the same x.
+  double wide_x = 0, narrow_x = 0;
+  for (const Primitive& p : wide.primitives) {
+    if (const auto* d = std::get_if<DiscPrimitive>(&p)) wide_x = std::max(wide_x, d->center.x);
+  }
+  for (const Primitive& p : narrow.primitives) {
+    if (const auto* d = std::get_if<DiscPrimitive>(&p)) narrow_x = std::max(narrow_x, d->center.x);
+  }
+  EXPECT_DOUBLE_EQ(wide_x, narrow_x);
 }
 
 // The second plot: x is each cycle's mean labelled boxes; a cycle without a
