@@ -38,6 +38,13 @@ start_rank() {
     MASTER_PORT="$port" "${wrapper[@]}" "$RUN" --spec=spec.pbtxt --dist_timeout=60 "$@") \
     >"$log" 2>&1 &
 }
+# keep_cycle0_model CHECKOUT: keeps cycle 0's labelled set and trained model in
+# CHECKOUT's run folder; drops its evaluation, its selection and everything
+# after, so a --resume redoes them.
+keep_cycle0_model() {
+  rm -rf "$1/$RUNDIR/cycle_01" "$1/$RUNDIR/metrics.csv"
+  rm -f "$1/$RUNDIR"/cycle_00/{metrics.json,selected_ids.txt,selection.csv,selection.json}
+}
 free_port() { echo $((20000 + RANDOM % 30000)); }
 # wait_ranks: waits for $pid0 and $pid1; their exit codes in rc0 and rc1.
 wait_ranks() { wait "$pid0"; rc0=$?; wait "$pid1"; rc1=$?; }
@@ -50,10 +57,7 @@ checkout "$TMP/one"
 
 checkout "$TMP/two" && checkout "$TMP/two_rank1"
 cp -r "$TMP/one/runs" "$TMP/two/runs"
-# Keep cycle 0's labelled set and trained model; drop its evaluation, its
-# selection and everything after, so the two processes redo them.
-rm -rf "$TMP/two/$RUNDIR/cycle_01" "$TMP/two/$RUNDIR/metrics.csv"
-rm -f "$TMP/two/$RUNDIR"/cycle_00/{metrics.json,selected_ids.txt,selection.csv,selection.json}
+keep_cycle0_model "$TMP/two"
 echo "one-process run: $((SECONDS - t0)) s"
 t0=$SECONDS
 port=$(free_port)
@@ -200,8 +204,7 @@ mkdir -p "$TMP/ppal_one/runs" && cp -r "$TMP/one/runs/shared" "$TMP/ppal_one/run
 (cd "$TMP/ppal_one" && "$RUN" --spec=spec.pbtxt) >"$TMP/ppal_one.log" 2>&1 ||
   { fail "one-process ppal run"; tail -20 "$TMP/ppal_one.log"; }
 cp -r "$TMP/ppal_one/runs" "$TMP/ppal_two/runs"
-rm -rf "$TMP/ppal_two/$RUNDIR/cycle_01" "$TMP/ppal_two/$RUNDIR/metrics.csv"
-rm -f "$TMP/ppal_two/$RUNDIR"/cycle_00/{metrics.json,selected_ids.txt,selection.csv,selection.json}
+keep_cycle0_model "$TMP/ppal_two"
 port=$(free_port)
 start_rank 0 "$TMP/ppal_two" "$TMP/ppal_two.0.log" "$port" 127.0.0.1 -- --resume; pid0=$!
 start_rank 1 "$TMP/ppal_two_rank1" "$TMP/ppal_two.1.log" "$port" 127.0.0.1 -- --resume; pid1=$!
