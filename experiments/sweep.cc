@@ -187,7 +187,8 @@ std::string MetricName(const Sweep& sweep) {
   return cycle0.ok() ? cycle0->primary_metric : "metric";
 }
 
-// summary.md: the per-cycle table, the paired differences, the timings.
+// summary.md: the per-cycle table, the paired differences (per image and at
+// equal annotated boxes), the timings.
 std::string SummaryTable(const Sweep& sweep, const std::vector<RunMetrics>& runs,
                          const std::string& metric_name) {
   const std::vector<MethodSummary> summaries = SummarizeRuns(runs);
@@ -195,9 +196,15 @@ std::string SummaryTable(const Sweep& sweep, const std::vector<RunMetrics>& runs
   if (const std::string boxes = LabelledBoxesMarkdown(summaries); !boxes.empty()) {
     absl::StrAppend(&table, "\n", boxes);
   }
-  const std::string paired =
-      PairedDifferenceMarkdown(PairedDifferences(runs, sweep.baseline), metric_name);
-  if (!paired.empty()) absl::StrAppend(&table, "\n", paired);
+  const std::vector<PairedDifference> differences = PairedDifferences(runs, sweep.baseline);
+  if (const std::string paired = PairedDifferenceMarkdown(differences, metric_name);
+      !paired.empty()) {
+    absl::StrAppend(&table, "\n", paired);
+  }
+  if (const std::string at_equal_boxes = EqualBoxesDifferenceMarkdown(differences, metric_name);
+      !at_equal_boxes.empty()) {
+    absl::StrAppend(&table, "\n", at_equal_boxes);
+  }
   absl::StrAppend(&table, "\n", TimingsMarkdown(Timings(sweep, runs)));
   return table;
 }

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -84,6 +86,24 @@ std::string RowsByLabelled(const std::vector<MethodSummary>& summaries,
     absl::StrAppend(&rows, tail(s), " |\n");
   }
   return rows;
+}
+
+// The baseline's metric at `boxes` labelled boxes, linear between its cycles'
+// (boxes, metric) points; nullopt outside their range or where not recorded.
+std::optional<double> MetricAtBoxes(const std::vector<CycleMetric>& baseline, double boxes) {
+  std::vector<std::pair<double, double>> curve;
+  for (const CycleMetric& cycle : baseline) {
+    if (cycle.labelled_boxes >= 0) curve.emplace_back(cycle.labelled_boxes, cycle.metric);
+  }
+  std::sort(curve.begin(), curve.end());
+  for (size_t i = 0; i < curve.size(); ++i) {
+    if (curve[i].first == boxes) return curve[i].second;
+    if (i + 1 < curve.size() && curve[i].first < boxes && boxes < curve[i + 1].first) {
+      const double t = (boxes - curve[i].first) / (curve[i + 1].first - curve[i].first);
+      return curve[i].second + t * (curve[i + 1].second - curve[i].second);
+    }
+  }
+  return std::nullopt;
 }
 
 std::string Percent(double mean, double stddev) {
@@ -198,6 +218,10 @@ std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& r
   std::vector<std::string> order;
   // Per method, per seed: the difference over all common cycles, and over cycles >= 1.
   std::map<std::string, std::vector<double>> differences, differences_after_selection;
+  // Per method: per seed the mean difference at equal boxes; compared and
+  // out-of-range (seed, cycle) pairs.
+  std::map<std::string, std::vector<double>> differences_at_equal_boxes;
+  std::map<std::string, std::pair<int, int>> equal_boxes_cycles;
   for (const RunMetrics& run : runs) {
     auto paired = baseline_by_seed.find(run.seed);
     if (run.method == baseline || paired == baseline_by_seed.end()) continue;
@@ -211,6 +235,20 @@ std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& r
       differences_after_selection[run.method].push_back(MeanMetric(run.cycles, 1, common) -
                                                         MeanMetric(base, 1, common));
     }
+    double sum = 0;
+    int compared = 0;
+    for (size_t cycle = 1; cycle < run.cycles.size(); ++cycle) {
+      if (run.cycles[cycle].labelled_boxes < 0) continue;
+      const std::optional<double> at = MetricAtBoxes(base, run.cycles[cycle].labelled_boxes);
+      if (!at.has_value()) {
+        ++equal_boxes_cycles[run.method].second;
+        continue;
+      }
+      sum += run.cycles[cycle].metric - *at;
+      ++compared;
+    }
+    equal_boxes_cycles[run.method].first += compared;
+    if (compared > 0) differences_at_equal_boxes[run.method].push_back(sum / compared);
   }
   const auto above = [](const std::vector<double>& values) {
     return static_cast<int>(
@@ -233,6 +271,14 @@ std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& r
     row.better_after_selection = above(after);
     row.mean_after_selection = after_stats.mean;
     row.stddev_after_selection = after_stats.stddev;
+    const std::vector<double>& at_equal_boxes = differences_at_equal_boxes[method];
+    const MeanStd equal_boxes_stats = ComputeMeanStd(at_equal_boxes);
+    row.seeds_at_equal_boxes = static_cast<int>(at_equal_boxes.size());
+    row.better_at_equal_boxes = above(at_equal_boxes);
+    row.cycles_at_equal_boxes = equal_boxes_cycles[method].first;
+    row.cycles_beyond_boxes = equal_boxes_cycles[method].second;
+    row.mean_at_equal_boxes = equal_boxes_stats.mean;
+    row.stddev_at_equal_boxes = equal_boxes_stats.stddev;
     rows.push_back(row);
   }
   return rows;
@@ -256,6 +302,35 @@ std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differ
                             d.seeds_after_selection);
     }
   }
+  return table;
+}
+
+std::string EqualBoxesDifferenceMarkdown(const std::vector<PairedDifference>& differences,
+                                         const std::string& metric_name) {
+  if (std::none_of(differences.begin(), differences.end(),
+                   [](const PairedDifference& d) { return d.cycles_at_equal_boxes > 0; })) {
+    return "";
+  }
+  const std::string& baseline = differences.front().baseline;
+  std::string table = absl::StrCat(
+      "| method − ", baseline, " at equal annotated boxes (", metric_name,
+      " points, paired by seed) | seeds | cycles compared | cycles beyond ", baseline,
+      "'s boxes | mean over cycles ≥ 1 | seeds above |\n|---|---|---|---|---|---|\n");
+  for (const PairedDifference& d : differences) {
+    absl::StrAppendFormat(&table, "| %s | %d | %d | %d | ", d.method, d.seeds_at_equal_boxes,
+                          d.cycles_at_equal_boxes, d.cycles_beyond_boxes);
+    if (d.seeds_at_equal_boxes == 0) {
+      table += "– | – |\n";
+    } else {
+      absl::StrAppendFormat(&table, "%+.2f ± %.2f | %d/%d |\n", 100 * d.mean_at_equal_boxes,
+                            100 * d.stddev_at_equal_boxes, d.better_at_equal_boxes,
+                            d.seeds_at_equal_boxes);
+    }
+  }
+  absl::StrAppend(&table, "\n", baseline,
+                  "'s metric of the same seed, linear between its cycles, at each "
+                  "post-selection cycle's box count of the method; cycles beyond ",
+                  baseline, "'s box counts are not compared.\n");
   return table;
 }
 

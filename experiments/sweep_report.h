@@ -74,6 +74,19 @@ struct PairedDifference {
   int better_after_selection = 0;
   double mean_after_selection = 0;
   double stddev_after_selection = 0;
+  // At equal annotation cost: each post-selection cycle of the method against
+  // the baseline's metric interpolated (linearly in labelled boxes, same seed)
+  // at the method's box count. A method that picks denser images pays more per
+  // image; this is its gain per annotated box. Cycles whose box count lies
+  // outside the baseline's recorded range (empty where the baseline recorded
+  // none) are not compared but counted in cycles_beyond_boxes; seeds without a
+  // compared cycle do not count.
+  int seeds_at_equal_boxes = 0;
+  int better_at_equal_boxes = 0;
+  int cycles_at_equal_boxes = 0;  // compared (seed, cycle) pairs
+  int cycles_beyond_boxes = 0;    // post-selection (seed, cycle) pairs outside the range
+  double mean_at_equal_boxes = 0;
+  double stddev_at_equal_boxes = 0;
 };
 
 // One row per method other than `baseline`; each seed's averages are taken
@@ -85,6 +98,10 @@ std::vector<PairedDifference> PairedDifferences(const std::vector<RunMetrics>& r
 // Markdown table of the above, in percent points; empty without rows.
 std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differences,
                                      const std::string& metric_name);
+// Markdown table of the equal-boxes comparison, in percent points; empty when
+// no row compared a cycle.
+std::string EqualBoxesDifferenceMarkdown(const std::vector<PairedDifference>& differences,
+                                         const std::string& metric_name);
 
 // Cost of a method: per-cycle stage times and rates, each the mean over every
 // (seed, cycle) that recorded it.

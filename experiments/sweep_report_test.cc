@@ -129,6 +129,42 @@ TEST(PairedDifferences, PostSelectionCyclesPairedBySeed) {
   EXPECT_NEAR(rows[1].mean_after_selection, -0.15, 1e-12);
 }
 
+// A method that picks denser images, against the baseline's curve of the same
+// seed at the method's box count. Seed 0: random (100 boxes, 0.30), (200, 0.40),
+// (300, 0.46); dense has 250 boxes at cycle 1 (random interpolated: 0.43) with
+// 0.45, and 350 at cycle 2 (beyond random's 300) — left out: +0.02. Seed 1: dense
+// 200 boxes at cycle 1 (random's own point 0.38) with 0.37: -0.01; 290 at cycle 2
+// (random 0.38 + 0.9 * 0.05 = 0.425) with 0.445: +0.02; its mean +0.005. Over
+// seeds: mean 0.0125, std sqrt(2 * 0.0075^2), above on 2/2; 3 cycles compared, 1
+// beyond. Seed 2's random recorded no boxes: not compared.
+TEST(PairedDifferences, AtEqualBoxesAgainstTheBaselinesInterpolatedCurve) {
+  std::vector<RunMetrics> runs = {
+      {"random", 0, {{0, 100, 0.30, {}, 100}, {1, 200, 0.40, {}, 200}, {2, 300, 0.46, {}, 300}}},
+      {"dense", 0, {{0, 100, 0.30, {}, 100}, {1, 200, 0.45, {}, 250}, {2, 300, 0.50, {}, 350}}},
+      {"random", 1, {{0, 100, 0.30, {}, 100}, {1, 200, 0.38, {}, 200}, {2, 300, 0.43, {}, 300}}},
+      {"dense", 1, {{0, 100, 0.30, {}, 100}, {1, 200, 0.37, {}, 200}, {2, 300, 0.445, {}, 290}}},
+      {"random", 2, {{0, 100, 0.30}, {1, 200, 0.40}}},
+      {"dense", 2, {{0, 100, 0.30, {}, 100}, {1, 200, 0.45, {}, 250}}},
+  };
+  const std::vector<PairedDifference> rows = PairedDifferences(runs, "random");
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0].seeds_at_equal_boxes, 2);
+  EXPECT_EQ(rows[0].better_at_equal_boxes, 2);
+  EXPECT_EQ(rows[0].cycles_at_equal_boxes, 3);
+  EXPECT_EQ(rows[0].cycles_beyond_boxes, 2);  // seed 0's cycle 2, seed 2's cycle 1
+  EXPECT_NEAR(rows[0].mean_at_equal_boxes, 0.0125, 1e-12);
+  EXPECT_NEAR(rows[0].stddev_at_equal_boxes, 0.0075 * std::sqrt(2.0), 1e-12);
+  const std::string table = EqualBoxesDifferenceMarkdown(rows, "mAP");
+  EXPECT_THAT(table, HasSubstr("| method − random at equal annotated boxes (mAP points, paired "
+                               "by seed) | seeds | cycles compared | cycles beyond random's "
+                               "boxes | mean over cycles ≥ 1 | seeds above |"));
+  EXPECT_THAT(table, HasSubstr("| dense | 2 | 3 | 2 | +1.25 ± 1.06 | 2/2 |"));
+  // Without recorded boxes there is nothing to compare: no table.
+  EXPECT_EQ(EqualBoxesDifferenceMarkdown(PairedDifferences(TwoMethodsThreeSeeds(), "random"),
+                                         "mAP"),
+            "");
+}
+
 TEST(PairedDifferences, NoBaselineRunsGiveNoRows) {
   EXPECT_TRUE(PairedDifferences(TwoMethodsThreeSeeds(), "cald").empty());
   EXPECT_EQ(PairedDifferenceMarkdown({}, "mAP"), "");
