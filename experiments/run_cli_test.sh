@@ -133,6 +133,12 @@ SPEC
 expect 2 "schedule.cycles: 9 cycles need 100 labelled images but the pool split 'trainval' has [0-9]+" -- --spec="$TMP/too_many_cycles.pbtxt" --dry_run
 sed -i 's/cycles: 9/cycles: 2/' "$TMP/too_many_cycles.pbtxt"
 expect 0 "cycle 1: train on 30 labelled" -- --spec="$TMP/too_many_cycles.pbtxt" --dry_run
+expect 0 "model: fasterrcnn_small_fpn \(random initialisation\)" -- --spec="$TMP/too_many_cycles.pbtxt" --dry_run
+# The plan names what initialises the model: a pre-trained body is not "random".
+touch "$TMP/body.pt"
+sed 's|model { name: "fasterrcnn_small_fpn" }|model { name: "fasterrcnn_small_fpn" backbone_weights: "'"$TMP"'/body.pt" }|' \
+  "$TMP/too_many_cycles.pbtxt" >"$TMP/pretrained.pbtxt"
+expect 0 "model: fasterrcnn_small_fpn \(backbone body $TMP/body.pt; FPN and heads random\)" -- --spec="$TMP/pretrained.pbtxt" --dry_run
 
 # The new user's case of issue 11: an out-of-range option with real data, run
 # for real (not --dry_run), is refused before the run folder exists; the

@@ -470,10 +470,19 @@ std::string DescribePlan(const ExperimentPlan& plan) {
                         spec.dataset().format(), spec.dataset().root(),
                         spec.dataset().pool_split(), plan.pool_images, plan.num_classes,
                         spec.dataset().test_split());
-  absl::StrAppendFormat(&out, "  model: %s%s\n", spec.model().name(),
-                        spec.model().weights().empty()
-                            ? " (random initialisation)"
-                            : absl::StrCat(" (weights ", spec.model().weights(), ")"));
+  const auto& model = spec.model();
+  std::string initialisation;  // backbone_weights loads first, weights wins (model_spec.proto)
+  if (!model.backbone_weights().empty()) {
+    initialisation = absl::StrCat("backbone body ", model.backbone_weights());
+  }
+  if (!model.weights().empty()) {
+    initialisation = absl::StrCat(initialisation, initialisation.empty() ? "" : ", then ",
+                                  "weights ", model.weights());
+  } else {
+    initialisation = initialisation.empty() ? "random initialisation"
+                                            : absl::StrCat(initialisation, "; FPN and heads random");
+  }
+  absl::StrAppendFormat(&out, "  model: %s (%s)\n", model.name(), initialisation);
   out += "  losses (RoI head; RPN losses fixed):\n";
   for (int i = 0; i < spec.losses_size(); ++i) {
     absl::StrAppendFormat(&out, "    %-14s weight %-6g %s\n", spec.losses(i).name(),
