@@ -12,3 +12,5 @@ LOG_DIR=${LOG_DIR:-/tmp}
 $SWEEP --specs=$D/v2a_losses_only.pbtxt --seeds=0,1,2,3 --name=v2a_i800_lane9 > "$LOG_DIR/lane_c.log" 2>&1 &
 $SWEEP --specs=$D/v2a_core_set.pbtxt --seeds=2,3 --name=v2a_i800_lane10 > "$LOG_DIR/lane_d.log" 2>&1 &
 wait
+# The report over every method (baseline Random):
+$SWEEP --specs=$D/v2a_random.pbtxt,$D/v2a_huale_selection.pbtxt,$D/v2a_ppal.pbtxt,$D/v2a_core_set.pbtxt,$D/v2a_huale.pbtxt,$D/v2a_losses_only.pbtxt --seeds=0,1,2,3,4 --name=v2a_i800 --report_only
