@@ -79,6 +79,13 @@ absl::StatusOr<cv::Mat> DecodeImageFile(const std::string& path, int64_t max_pix
         path, ": image header says ", (*header)->first, " x ", (*header)->second, " pixels, more than ",
         max_pixels, " (huale refuses larger images before decoding them; tile them first)"));
   }
+  // OpenCV's DICOM reader (GDCM) claims any buffer with "DICM" at offset 128
+  // and crashes on malformed ones (image_decode_fuzzer found one); huale reads
+  // no DICOM, so such a file is refused before it reaches the decoders.
+  if (bytes.size() >= 132 && bytes.compare(128, 4, "DICM") == 0) {
+    return absl::DataLossError(
+        absl::StrCat(path, ": image is a DICOM file (huale reads JPEG and PNG images)"));
+  }
   cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1, bytes.data());
   cv::Mat image;
   try {

@@ -147,6 +147,19 @@ TEST(Transforms, TruncatedPngIsDetected) {
   EXPECT_FALSE(DecodeImageFile(path).ok());
 }
 
+// image_decode_fuzzer's finding (2026-12-04): a broken PNG signature with
+// "DICM" at offset 128 sent OpenCV to GDCM, which crashed. Refused, named.
+TEST(Transforms, DicomMagicIsRefusedBeforeDecoding) {
+  const std::string path = TmpPath("dicm.png");
+  std::string bytes = "\x89PND\xffG\r\n\x1a\n";
+  bytes += std::string(118, '\xff');
+  bytes += std::string("DICM") + std::string("1\0\0\3\0\0\0IENDBDICM\xae`#", 19);
+  std::ofstream(path, std::ios::binary) << bytes;
+  absl::StatusOr<cv::Mat> image = DecodeImageFile(path);
+  ASSERT_FALSE(image.ok());
+  EXPECT_THAT(std::string(image.status().message()), ::testing::HasSubstr("DICOM"));
+}
+
 // A header that claims more pixels than allowed is refused before decoding:
 // the limit is read from the JPEG frame header and the PNG IHDR chunk, and an
 // image within it (the JPEG after stray bytes between segments) decodes.
