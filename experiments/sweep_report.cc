@@ -106,6 +106,12 @@ std::optional<double> MetricAtBoxes(const std::vector<CycleMetric>& baseline, do
   return std::nullopt;
 }
 
+// "| +m ± s | above/seeds |" in percent points, or "– | – |" without seeds.
+std::string DifferenceCells(double mean, double stddev, int above, int seeds) {
+  if (seeds == 0) return "– | – |\n";
+  return absl::StrFormat("%+.2f ± %.2f | %d/%d |\n", 100 * mean, 100 * stddev, above, seeds);
+}
+
 std::string Percent(double mean, double stddev) {
   if (std::isnan(mean)) return "–";
   return absl::StrFormat("%.2f ± %.2f", 100 * mean, 100 * stddev);
@@ -294,13 +300,8 @@ std::string PairedDifferenceMarkdown(const std::vector<PairedDifference>& differ
   for (const PairedDifference& d : differences) {
     absl::StrAppendFormat(&table, "| %s | %d | %+.2f ± %.2f | %d/%d | ", d.method, d.seeds,
                           100 * d.mean, 100 * d.stddev, d.better, d.seeds);
-    if (d.seeds_after_selection == 0) {
-      table += "– | – |\n";
-    } else {
-      absl::StrAppendFormat(&table, "%+.2f ± %.2f | %d/%d |\n", 100 * d.mean_after_selection,
-                            100 * d.stddev_after_selection, d.better_after_selection,
-                            d.seeds_after_selection);
-    }
+    table += DifferenceCells(d.mean_after_selection, d.stddev_after_selection,
+                             d.better_after_selection, d.seeds_after_selection);
   }
   return table;
 }
@@ -319,13 +320,8 @@ std::string EqualBoxesDifferenceMarkdown(const std::vector<PairedDifference>& di
   for (const PairedDifference& d : differences) {
     absl::StrAppendFormat(&table, "| %s | %d | %d | %d | ", d.method, d.seeds_at_equal_boxes,
                           d.cycles_at_equal_boxes, d.cycles_beyond_boxes);
-    if (d.seeds_at_equal_boxes == 0) {
-      table += "– | – |\n";
-    } else {
-      absl::StrAppendFormat(&table, "%+.2f ± %.2f | %d/%d |\n", 100 * d.mean_at_equal_boxes,
-                            100 * d.stddev_at_equal_boxes, d.better_at_equal_boxes,
-                            d.seeds_at_equal_boxes);
-    }
+    table += DifferenceCells(d.mean_at_equal_boxes, d.stddev_at_equal_boxes,
+                             d.better_at_equal_boxes, d.seeds_at_equal_boxes);
   }
   absl::StrAppend(&table, "\n", baseline,
                   "'s metric of the same seed, linear between its cycles, at each "
