@@ -67,6 +67,24 @@ void CheckNms(const torch::Device& cuda) {
   }
 }
 
+// BatchedNms takes torchvision's per-class path above 4,000 coordinates on the
+// CPU and above 100,000 on a GPU: n = 1,000 is one NMS over shifted boxes on
+// both, 5,000 per class on the CPU only, 30,000 per class on both (the GPU's
+// per-class path read the class ids through a device pointer and crashed).
+void CheckBatchedNms(const torch::Device& cuda) {
+  torch::manual_seed(2);
+  for (const int64_t n : {1000, 5000, 30000}) {
+    const torch::Tensor boxes = RandomBoxes(n, 600, 80, /*integer=*/false);
+    const torch::Tensor scores = torch::rand({n});
+    const torch::Tensor idxs = torch::randint(0, 10, {n}, torch::kLong);
+    const torch::Tensor cpu = ops::BatchedNms(boxes, scores, idxs, 0.5);
+    const torch::Tensor gpu =
+        ops::BatchedNms(boxes.to(cuda), scores.to(cuda), idxs.to(cuda), 0.5).cpu();
+    Report(torch::equal(cpu, gpu), absl::StrCat("batched nms n=", n, " (10 classes): keep ",
+                                                cpu.size(0), " (CPU) vs ", gpu.size(0), " (CUDA)"));
+  }
+}
+
 void CheckRoiAlign(const torch::Device& cuda) {
   torch::manual_seed(2);
   const torch::Tensor input = torch::randn({2, 64, 50, 68});
@@ -385,6 +403,7 @@ int main(int argc, char** argv) {
   std::printf("torch %s, %d CUDA device(s)\n", TORCH_VERSION,
               static_cast<int>(torch::cuda::device_count()));
   huale::CheckNms(cuda);
+  huale::CheckBatchedNms(cuda);
   huale::CheckRoiAlign(cuda);
   huale::CheckDetector(cuda);
   huale::RunActiveLearning(cuda, al_iterations);

@@ -5,10 +5,10 @@
 #   bash .gpu_check/run.sh          # there, on the lent GPU machine, one call
 #
 # `build` compiles //tools:gpu_check with -c opt --config=cuda and writes
-# .gpu_check/ (git-ignored through .git/info/exclude): the binary, the shared
-# libraries it needs that the GPU image lacks (Abseil, glog, gflags, protobuf,
-# libstdc++, ...; not LibTorch or CUDA: the image's torch 2.11.0+cu130 is used),
-# the torchvision timing script and run.sh. Then give the device tool:
+# .gpu_check/ (git-ignored through .git/info/exclude): the binary and the shared
+# libraries it needs that the GPU image lacks (tools/gpu_bundle.sh; LibTorch and
+# CUDA come from the image's torch 2.11.0+cu130), the torchvision timing script
+# and run.sh. Then give the device tool:
 #   command: bash .gpu_check/run.sh     carry: [".gpu_check"]     timeout_s: 480
 # run.sh prints the CUDA-vs-CPU checks (PASS/FAIL lines), huale's and
 # torchvision's R50-FPN times, and exits non-zero if a check failed.
@@ -19,21 +19,8 @@ cd "$(dirname "$0")/.."
 OUT=.gpu_check
 bazel build -c opt --config=cuda //tools:gpu_check
 rm -rf "$OUT"
-mkdir -p "$OUT/lib"
-cp bazel-bin/tools/gpu_check tools/gpu_check_torchvision.py "$OUT/"
-chmod u+w "$OUT/gpu_check"
-# Every library the binary resolves outside LibTorch's and CUDA's folders and
-# outside glibc goes into the bundle.
-ldd "$OUT/gpu_check" | awk '/=> \//{print $1, $3}' | while read -r name path; do
-  case "$name" in
-    libc.so*|libm.so*|libdl.so*|librt.so*|libpthread.so*|libutil.so*|ld-linux*) continue ;;
-  esac
-  case "$path" in
-    /opt/huale/py/*|/usr/local/cuda*) continue ;;
-  esac
-  cp -L "$path" "$OUT/lib/$name"
-done
-strip --strip-unneeded "$OUT/gpu_check" "$OUT"/lib/*.so* 2>/dev/null || true
+bash tools/gpu_bundle.sh "$OUT" bazel-bin/tools/gpu_check
+cp tools/gpu_check_torchvision.py "$OUT/"
 grep -qx '/.gpu_check/' .git/info/exclude 2>/dev/null || echo '/.gpu_check/' >> .git/info/exclude
 
 cat > "$OUT/run.sh" <<'RUN'
@@ -41,13 +28,11 @@ cat > "$OUT/run.sh" <<'RUN'
 # Runs on the GPU machine: its own torch 2.11.0+cu130 under /opt/torch/.venv.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-PY=${HUALE_GPU_PYTHON:-/opt/torch/.venv/bin/python}
-site=$("$PY" -c 'import os, torch; print(os.path.dirname(os.path.dirname(torch.__file__)))')
-libs="$here/lib:$site/torch/lib"
-for d in "$site"/nvidia/*/lib "$site"/nvidia/cu13/lib; do [ -d "$d" ] && libs="$libs:$d"; done
+. "$here/env.sh"
+PY=$HUALE_GPU_PYTHON
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 "$PY" -c 'import torch, torchvision; print("reference: torch", torch.__version__, "torchvision", torchvision.__version__)'
-LD_LIBRARY_PATH="$libs" "$here/gpu_check" "$@"
+"$here/gpu_check" "$@"
 rc=$?
 PYTHONUNBUFFERED=1 "$PY" "$here/gpu_check_torchvision.py"
 exit $rc

@@ -86,6 +86,13 @@ absl::StatusOr<cv::Mat> DecodeImageFile(const std::string& path, int64_t max_pix
     return absl::DataLossError(
         absl::StrCat(path, ": image is a DICOM file (huale reads JPEG and PNG images)"));
   }
+  // Only JPEG and PNG reach OpenCV: its other decoders (JPEG 2000, OpenEXR,
+  // HDR, TIFF, ...) take any buffer with their magic, and a malformed one can
+  // crash them, not fail. The same rule as ReadImageSize (image_header.h).
+  if (!header->has_value()) {
+    return absl::DataLossError(absl::StrCat(
+        path, ": image does not decode (neither JPEG nor PNG: huale reads JPEG and PNG images; convert it first)"));
+  }
   cv::Mat encoded(1, static_cast<int>(bytes.size()), CV_8UC1, bytes.data());
   cv::Mat image;
   try {

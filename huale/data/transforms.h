@@ -40,10 +40,12 @@ int ResizedSide(int side, double scale);
 inline constexpr int64_t kMaxImagePixels = int64_t{8192} * 8192;
 
 // Reads and decodes an image file as 8-bit BGR (OpenCV's order), EXIF rotation
-// ignored as PIL does. Fails (DataLoss, naming the file) on a missing file,
-// undecodable bytes, a JPEG/PNG that ends before its end marker (truncated), a
-// JPEG without a frame header before its image data, or a JPEG/PNG whose
-// header gives more than `max_pixels` pixels.
+// ignored as PIL does. Fails (DataLoss, naming the file) on a missing file, a
+// format other than JPEG and PNG (refused before any decoder sees it: OpenCV's
+// other decoders crash on some malformed files), undecodable bytes, a JPEG/PNG
+// that ends before its end marker (truncated), a JPEG without a frame header
+// before its image data, or a JPEG/PNG whose header gives more than
+// `max_pixels` pixels.
 absl::StatusOr<cv::Mat> DecodeImageFile(const std::string& path,
                                         int64_t max_pixels = kMaxImagePixels);
 

@@ -160,6 +160,22 @@ TEST(Transforms, DicomMagicIsRefusedBeforeDecoding) {
   EXPECT_THAT(std::string(image.status().message()), ::testing::HasSubstr("DICOM"));
 }
 
+// Only JPEG and PNG reach OpenCV's decoders: a BMP or a TIFF (and bytes with
+// no known signature) is refused, naming the file, before any decoder sees it.
+TEST(Transforms, FormatsOtherThanJpegAndPngAreRefusedBeforeDecoding) {
+  cv::Mat noise(16, 24, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  for (const std::string name : {"image.bmp", "image.tiff"}) {
+    const std::string path = TmpPath(name);
+    ASSERT_TRUE(cv::imwrite(path, noise)) << name;
+    absl::StatusOr<cv::Mat> image = DecodeImageFile(path);
+    ASSERT_FALSE(image.ok()) << name;
+    EXPECT_EQ(image.status().code(), absl::StatusCode::kDataLoss);
+    EXPECT_THAT(std::string(image.status().message()),
+                HasSubstr(name + ": image does not decode (neither JPEG nor PNG"));
+  }
+}
+
 // A header that claims more pixels than allowed is refused before decoding:
 // the limit is read from the JPEG frame header and the PNG IHDR chunk, and an
 // image within it (the JPEG after stray bytes between segments) decodes.

@@ -169,11 +169,14 @@ torch::Tensor BatchedNms(const torch::Tensor& boxes, const torch::Tensor& scores
               "], found ", idxs.sizes());
   at::NoGradGuard no_grad;
   if (boxes.numel() == 0) return at::empty({0}, boxes.options().dtype(at::kLong));
-  if (boxes.numel() > 4000) {
+  // torchvision's thresholds: per class above 4,000 coordinates on the CPU,
+  // above 100,000 on a GPU (0.26.0); one NMS over shifted boxes below.
+  if (boxes.numel() > (boxes.is_cpu() ? 4000 : 100000)) {
     // torchvision _batched_nms_vanilla.
     at::Tensor keep_mask = at::zeros_like(scores, scores.options().dtype(at::kBool));
     const at::Tensor classes = std::get<0>(at::_unique(idxs, /*sorted=*/true));
-    const at::Tensor classes_c = classes.to(at::kLong).contiguous();
+    // The class ids are read here, on the host (idxs may live on a GPU).
+    const at::Tensor classes_c = classes.to(at::kCPU, at::kLong).contiguous();
     const int64_t* cls = classes_c.data_ptr<int64_t>();
     for (int64_t c = 0; c < classes_c.numel(); ++c) {
       const at::Tensor curr = at::where(idxs == cls[c])[0];

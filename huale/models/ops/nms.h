@@ -38,8 +38,9 @@ T ThresholdAsT(double iou_threshold) {
 }  // namespace internal
 
 // NMS done independently per category idxs[i] (int64 [N]); the result is sorted by
-// decreasing score. Follows torchvision's dispatch: the coordinate-offset trick for
-// boxes.numel() <= 4000, a per-class loop above, so results match it bit for bit.
+// decreasing score. Follows torchvision 0.26.0's dispatch: the coordinate-offset
+// trick for boxes.numel() <= 4000 on the CPU (<= 100,000 on a GPU), a per-class
+// loop above, so results match it bit for bit.
 torch::Tensor BatchedNms(const torch::Tensor& boxes, const torch::Tensor& scores,
                          const torch::Tensor& idxs, double iou_threshold);
 
