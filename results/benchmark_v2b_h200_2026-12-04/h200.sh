@@ -15,13 +15,20 @@
 #   command: bash results/benchmark_v2b_h200_2026-12-04/h200.sh run
 #   carry: [".h200", "data/fmnist_det/pretrain"]    timeout_s: 590
 # `run` (there): the smoke pre-check on CUDA (specs/smoke_*.pbtxt) beside the
-# v2b generation; then ten lanes, two per seed, each one process with one
-# intra-op thread on the one GPU: (random -> huale_selection -> ppal) and
-# (huale -> losses_only -> core_set), so each seed's cycle-0 models are trained
-# once (random's and huale's) and shared. At HUALE_H200_DEADLINE seconds after
-# the start (default 520) unfinished runs are stopped (their finished cycles
-# count); then the sweep report and an archive of every run's spec, metrics and
-# selections go to $OUT.
+# data generation; then two lanes per seed, each one process with one intra-op
+# thread on the one GPU, all at once: by default (random -> huale_selection ->
+# ppal) and (huale -> losses_only -> core_set), so each seed's cycle-0 models are
+# trained once (random's and huale's) and shared. At HUALE_H200_DEADLINE seconds
+# after the start (default 520) unfinished runs are stopped (their finished
+# cycles count); then the sweep report and an archive of every run's spec,
+# metrics and selections go to $OUT. Environment (defaults: this folder's call):
+#   HUALE_H200_LANES     lanes, space-separated, each a comma list of spec names
+#                        in specs/ run in turn ("v2b_random,v2b_huale_selection,
+#                        v2b_ppal v2b_huale,v2b_losses_only,v2b_core_set")
+#   HUALE_H200_SEEDS     "0 1 2 3 4": every lane runs once per seed
+#   HUALE_H200_PROFILES  "v2b": make_fmnist_det profiles to generate there
+#   HUALE_H200_NAME      "v2b_h200": the report's name; its baseline is the
+#                        first lane's first spec
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 here=results/benchmark_v2b_h200_2026-12-04
@@ -43,7 +50,11 @@ if [ "${1:-}" = "prepare" ]; then
   du -sh "$B" data/fmnist_det/pretrain
   exit 0
 fi
-[ "${1:-}" = "run" ] || { sed -n 2,28p "$0"; exit 2; }
+[ "${1:-}" = "run" ] || { sed -n 2,31p "$0"; exit 2; }
+LANES=${HUALE_H200_LANES:-v2b_random,v2b_huale_selection,v2b_ppal v2b_huale,v2b_losses_only,v2b_core_set}
+SEEDS=${HUALE_H200_SEEDS:-0 1 2 3 4}
+PROFILES=${HUALE_H200_PROFILES:-v2b}
+NAME=${HUALE_H200_NAME:-v2b_h200}
 
 start=$(date +%s)
 elapsed() { echo $(( $(date +%s) - start )); }
@@ -55,16 +66,19 @@ X=/tmp/h200
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader || true
 nproc
 (nvidia-smi dmon -s u -d 10 > "$OUT/dmon.txt" 2>&1 &) || true
-# MPS lets the ten processes' kernels share the GPU at once rather than in
+# MPS lets the lanes' kernels share the GPU at once rather than in
 # turns; without it (or if the smoke fails under it) they take turns.
 mps=off
 if command -v nvidia-cuda-mps-control > /dev/null && nvidia-cuda-mps-control -d; then mps=on; fi
 echo "MPS: $mps"
 
-# The v2b data (deterministic: the same bytes as here) beside the smoke pre-check.
-( "$X/make_fmnist_det" --profile=v2b --source_dir="$B/fashion-mnist" > logs_h200/make_v2b.log 2>&1
-  echo "v2b generated at $(elapsed) s" >> logs_h200/make_v2b.log ) &
-gen=$!
+# The data (deterministic: the same bytes as here) beside the smoke pre-check.
+gens=""
+for profile in $PROFILES; do
+  ( "$X/make_fmnist_det" --profile=$profile --source_dir="$B/fashion-mnist" > logs_h200/make_$profile.log 2>&1
+    echo "$profile generated at $(elapsed) s" >> logs_h200/make_$profile.log ) &
+  gens="$gens $!"
+done
 "$X/make_fmnist_det" --profile=smoke --source_dir="$B/fashion-mnist" \
   --output_dir=data/fmnist_det/smoke > logs_h200/make_smoke.log 2>&1
 smoke() {
@@ -75,14 +89,14 @@ if ! smoke; then
   echo "SMOKE FAILED at $(elapsed) s (MPS: $mps)"; tr '\r' '\n' < logs_h200/smoke.log | grep -av ETA | tail -n 40
   if [ "$mps" = on ]; then
     echo quit | nvidia-cuda-mps-control || true; mps=off; sleep 2; rm -rf runs_smoke
-    smoke || { echo "SMOKE FAILED without MPS too"; tr '\r' '\n' < logs_h200/smoke.log | grep -av ETA | tail -n 40; kill $gen 2>/dev/null; exit 1; }
+    smoke || { echo "SMOKE FAILED without MPS too"; tr '\r' '\n' < logs_h200/smoke.log | grep -av ETA | tail -n 40; kill $gens 2>/dev/null; exit 1; }
   else
-    kill $gen 2>/dev/null; exit 1
+    kill $gens 2>/dev/null; exit 1
   fi
 fi
 echo "smoke passed at $(elapsed) s (MPS: $mps)"; grep -a "mAP\|took" logs_h200/smoke.log | tail -n 5 || true
-wait $gen || { echo "v2b generation failed"; tail -n 20 logs_h200/make_v2b.log; exit 1; }
-tail -n 3 logs_h200/make_v2b.log
+for g in $gens; do wait $g || { echo "data generation failed"; tail -n 20 logs_h200/make_*.log; exit 1; }; done
+tail -q -n 1 logs_h200/make_*.log
 
 deadline=$(( start + ${HUALE_H200_DEADLINE:-520} ))
 lane() {  # lane NAME SEED SPEC...
@@ -96,23 +110,30 @@ lane() {  # lane NAME SEED SPEC...
     echo "lane $name: $spec seed $seed ended at $(elapsed) s" >> logs_h200/lanes.txt
   done
 }
-for seed in 0 1 2 3 4; do
-  lane a$seed $seed v2b_random v2b_huale_selection v2b_ppal &
-  lane b$seed $seed v2b_huale v2b_losses_only v2b_core_set &
+letters=(a b c d e f g h)
+for seed in $SEEDS; do
+  k=0
+  for l in $LANES; do
+    lane ${letters[$k]}$seed $seed ${l//,/ } &
+    k=$((k + 1))
+  done
 done
 wait
 cat logs_h200/lanes.txt
 specs=""
-for m in random huale_selection ppal core_set huale losses_only; do specs="$specs,$here/specs/v2b_$m.pbtxt"; done
-"$X/sweep" --specs=${specs#,} --seeds=0,1,2,3,4 --name=v2b_h200 --report_only > logs_h200/report.log 2>&1 || true
+for l in $LANES; do for m in ${l//,/ }; do specs="$specs,$here/specs/$m.pbtxt"; done; done
+seeds=${SEEDS// /,}
+"$X/sweep" --specs=${specs#,} --seeds=$seeds --name=$NAME --report_only > logs_h200/report.log 2>&1 || true
 tail -n 40 logs_h200/report.log
 echo "report at $(elapsed) s"
 # Keep the progress bars' last lines only.
 for f in logs_h200/lane_*.log; do tr '\r' '\n' < "$f" | grep -av "ETA" > "$f.txt" || true; done
-tar czf "$OUT/v2b_h200.tgz" logs_h200/*.txt logs_h200/make_v2b.log runs/sweeps/v2b_h200 \
-  $(ls -d runs/v2b_h200_*/seed*/spec.pbtxt runs/v2b_h200_*/seed*/metrics.csv \
-        runs/v2b_h200_*/seed*/cycle_*/metrics.json runs/v2b_h200_*/seed*/cycle_*/selected_ids.txt \
-        runs/v2b_h200_*/seed*/cycle_*/selection.csv runs/v2b_h200_*/seed*/cycle_*/labelled.txt \
-        runs/shared/initial_models/*/source.txt 2>/dev/null)
+runs=$(for l in $LANES; do for m in ${l//,/ }; do
+  sed -n 's/^name: "\(.*\)"$/\1/p' $here/specs/$m.pbtxt; done; done | sort -u)
+tar czf "$OUT/$NAME.tgz" logs_h200/*.txt logs_h200/make_*.log runs/sweeps/$NAME \
+  $(for r in $runs; do ls -d runs/$r/seed*/spec.pbtxt runs/$r/seed*/metrics.csv \
+        runs/$r/seed*/cycle_*/metrics.json runs/$r/seed*/cycle_*/selected_ids.txt \
+        runs/$r/seed*/cycle_*/selection.csv runs/$r/seed*/cycle_*/labelled.txt 2>/dev/null; done) \
+  $(ls runs/shared/initial_models/*/source.txt 2>/dev/null)
 ls -la "$OUT"
 echo "done at $(elapsed) s"
