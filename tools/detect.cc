@@ -13,9 +13,9 @@
 // training.min_size/max_size, batches of training.batch_size. Without --images
 // the run's test split is detected in its order, image_id = the dataset's id,
 // so the results reproduce the cycle's evaluation (cycle_NN/metrics.json).
-// --images: a folder (its .jpg/.jpeg/.png/.bmp files, sorted) or a text file with
-// one image path per line; image_id: the file's stem when it is a number,
-// otherwise the 1-based position in the list. category_id = the dataset's
+// --images: a folder (its .jpg/.jpeg/.png files, sorted; huale reads JPEG and
+// PNG only) or a text file with one image path per line; image_id: the file's
+// stem when it is a number, otherwise the 1-based position in the list. category_id = the dataset's
 // category id of the label (COCO), or label + 1 (VOC: index in the class list),
 // so the JSON is evaluable against the dataset.
 //

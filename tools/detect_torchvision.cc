@@ -5,8 +5,8 @@
 //   bazel run -c opt //tools:detect_torchvision -- --weights=r50_coco.pt --images=photos/ --out=r.json
 //   (add --draw_dir=drawn/ for images with the boxes drawn)
 //
-// --images: a folder (its .jpg/.jpeg/.png/.bmp files, sorted) or a text file with
-// one image path per line. image_id: the file's stem when it is a number (COCO's
+// --images: a folder (its .jpg/.jpeg/.png files, sorted; huale reads JPEG and
+// PNG only) or a text file with one image path per line. image_id: the file's stem when it is a number (COCO's
 // 000000397133.jpg -> 397133), otherwise the 1-based position in the list.
 // --model, --num_classes, --min_size/--max_size (the model's own resize),
 // --score_thresh; category_id = label + --category_offset (1: torchvision's COCO

@@ -41,12 +41,12 @@ absl::StatusOr<std::vector<std::string>> ListImages(const std::string& where) {
   if (fs::is_directory(where, ec)) {
     for (const auto& entry : fs::directory_iterator(where, ec)) {
       const std::string ext = absl::AsciiStrToLower(entry.path().extension().string());
-      if (ext == ".jpg" || ext == ".jpeg" || ext == ".png" || ext == ".bmp") {
+      if (ext == ".jpg" || ext == ".jpeg" || ext == ".png") {
         paths.push_back(entry.path().string());
       }
     }
     std::sort(paths.begin(), paths.end());
-    if (paths.empty()) return absl::NotFoundError(absl::StrCat(where, ": no images"));
+    if (paths.empty()) return absl::NotFoundError(absl::StrCat(where, ": no JPEG or PNG images"));
     return paths;
   }
   std::ifstream in(where);

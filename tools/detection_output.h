@@ -18,8 +18,8 @@
 
 namespace huale {
 
-// --images: a folder (its .jpg/.jpeg/.png/.bmp files, sorted) or a text file
-// with one image path per line.
+// --images: a folder (its .jpg/.jpeg/.png files, sorted; huale reads JPEG and
+// PNG only) or a text file with one image path per line.
 absl::StatusOr<std::vector<std::string>> ListImages(const std::string& where);
 
 // An image's id in the results: the file's stem when it is a number (COCO's

@@ -32,6 +32,7 @@ TEST(ListImages, FolderGivesItsImagesSortedAndAListGivesItsLines) {
   WriteImage(dir + "/b.png");
   WriteImage(dir + "/a.JPG");
   std::ofstream(dir + "/notes.txt") << "not an image";
+  WriteImage(dir + "/c.bmp");  // huale reads JPEG and PNG only
   EXPECT_THAT(*ListImages(dir), ElementsAre(dir + "/a.JPG", dir + "/b.png"));
   std::ofstream(dir + "/list.txt") << "  x.jpg \n\ny.png\n";
   EXPECT_THAT(*ListImages(dir + "/list.txt"), ElementsAre("x.jpg", "y.png"));
