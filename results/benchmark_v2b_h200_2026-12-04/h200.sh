@@ -10,8 +10,8 @@
 # takes that clone's: a --config=cuda build here replaces the -c opt binaries of
 # running CPU experiments, whose shared cycle-0 models are keyed by binary),
 # bundles them (tools/gpu_bundle.sh) as .h200/bundle.tar.xz and copies the
-# Fashion-MNIST idx files beside it (.h200/ is git-ignored; 46 MB, 48 MB with the pre-trained weights). The
-# device call:
+# Fashion-MNIST idx files beside it (.h200/ is git-ignored; 46 MB, 48 MB with
+# the pre-trained weights). The device call:
 #   command: bash results/benchmark_v2b_h200_2026-12-04/h200.sh run
 #   carry: [".h200", "data/fmnist_det/pretrain"]    timeout_s: 590
 # `run` (there): the smoke pre-check on CUDA (specs/smoke_*.pbtxt) beside the
