@@ -90,7 +90,7 @@ huale_bundle=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HUALE_GPU_PYTHON=${HUALE_GPU_PYTHON:-/opt/torch/.venv/bin/python}
 huale_site=$("$HUALE_GPU_PYTHON" -c 'import os, torch; print(os.path.dirname(os.path.dirname(torch.__file__)))')
 LD_LIBRARY_PATH="$huale_bundle/lib:$huale_site/torch/lib"
-for huale_dir in "$huale_site"/nvidia/*/lib "$huale_site"/nvidia/cu13/lib; do
+for huale_dir in "$huale_site"/nvidia/*/lib; do  # cu13/lib among them
   [ -d "$huale_dir" ] && LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$huale_dir"
 done
 export LD_LIBRARY_PATH HUALE_GPU_PYTHON

@@ -80,8 +80,9 @@ absl::StatusOr<cv::Mat> DecodeImageFile(const std::string& path, int64_t max_pix
         max_pixels, " (huale refuses larger images before decoding them; tile them first)"));
   }
   // OpenCV's DICOM reader (GDCM) claims any buffer with "DICM" at offset 128
-  // and crashes on malformed ones (image_decode_fuzzer found one); huale reads
-  // no DICOM, so such a file is refused before it reaches the decoders.
+  // and crashes on malformed ones (image_decode_fuzzer found one). The
+  // signature check below does not cover a file that starts as a JPEG or PNG
+  // and carries that magic too, so it is refused here first.
   if (bytes.size() >= 132 && bytes.compare(128, 4, "DICM") == 0) {
     return absl::DataLossError(
         absl::StrCat(path, ": image is a DICOM file (huale reads JPEG and PNG images)"));
