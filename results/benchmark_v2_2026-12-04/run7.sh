@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The seventh round (2026-12-04, from 13:40 UTC): two lanes, one thread each,
+# popping "SPEC SEED" lines from a queue file (QUEUE, default below) so the
+# order can change while they run. The order as started is QUEUE_INIT below:
+# first the two loss-diagnosis variants left from run6.sh (seed 0: smooth-L1
+# for EIoU, no Emphasis), then the
+# single-metric cascades (SA, CD, OR, LC alone) and the entropy, flat and CALD
+# selections, seed 0 of each before seed 1. Every selection-only spec shares
+# Random's cycle-0 model (same binary as run.sh). Resumable as the others.
+# At 13:42 the smooth-L1 specs were mended (Emphasis's box term was still
+# EIoU): the started smooth-L1 run was stopped, its folder moved to
+# runs/superseded/, and "lo_smooth_l1 0" put back at the queue's head.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+SWEEP=bazel-out/k8-opt/bin/experiments/sweep
+D=results/benchmark_v2_2026-12-04/specs
+QUEUE=${QUEUE:-/tmp/w/queue7}
+LOG_DIR=${LOG_DIR:-/tmp/w}
+QUEUE_INIT="lo_smooth_l1 0
+lo_no_emphasis 0
+only_semantic_affinity 0
+only_category_diversity 0
+only_overlap_ratio 0
+only_localization_confidence 0
+entropy 0
+flat 0
+cald 0
+only_semantic_affinity 1
+only_category_diversity 1
+only_overlap_ratio 1
+only_localization_confidence 1"
+[ -f "$QUEUE" ] || echo "$QUEUE_INIT" > "$QUEUE"
+pop() {  # prints and removes the queue's first line, under a lock
+  flock "$QUEUE.lock" sh -c 'head -n 1 "$1"; sed -i 1d "$1"' _ "$QUEUE"
+}
+lane() {
+  while line=$(pop) && [ -n "$line" ]; do
+    set -- $line
+    echo "== $(date -u +%H:%M:%S) v2a_$1 seed $2"
+    $SWEEP --specs=$D/v2a_$1.pbtxt --seeds=$2 --name=v2a_i800_lane19 || echo "!! v2a_$1 seed $2 failed"
+  done
+}
+lane > "$LOG_DIR/lane_i.log" 2>&1 &
+sleep 5
+lane > "$LOG_DIR/lane_j.log" 2>&1 &
+wait
