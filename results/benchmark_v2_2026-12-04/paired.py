@@ -1,0 +1,47 @@
+"""Per-seed rows of the READMEs' paired tables: METHOD against BASE, seed by seed.
+
+  python3 results/benchmark_v2_2026-12-04/paired.py BASE METHOD SEEDS [RUNS]
+  e.g. paired.py random lo_smooth_l1 0,1 results/benchmark_v2_2026-12-04/runs
+
+reads RUNS/v2a_i800_<name>/seed<k>/metrics.csv (the sweep's per-run table; RUNS
+defaults to ./runs) and prints, per seed, mAP@0.5 % at every cycle of both, the
+differences at the cycles after the first selection (cycle 0 is the shared
+initial model for selection-only methods), their mean and the labelled boxes at
+the last cycle; then the mean ± sample std of the per-seed means and how many
+are above 0. Only the cycles both runs finished are compared.
+"""
+import csv
+import statistics
+import sys
+
+
+def load(runs, name, seed):
+    with open(f"{runs}/v2a_i800_{name}/seed{seed}/metrics.csv") as f:
+        rows = list(csv.DictReader(f))
+    return [100 * float(r["primary"]) for r in rows], [int(r["labelled_boxes"]) for r in rows]
+
+
+def main():
+    base, method, seeds = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3].split(",")]
+    runs = sys.argv[4] if len(sys.argv) > 4 else "runs"
+    means = []
+    for s in seeds:
+        b, _ = load(runs, base, s)
+        m, boxes = load(runs, method, s)
+        n = min(len(b), len(m))
+        d = [x - y for x, y in zip(m[1:n], b[1:n])]
+        if not d:
+            print(f"| {s} | {method} has no selected cycle yet |")
+            continue
+        means.append(sum(d) / len(d))
+        print(f"| {s} | {' / '.join(f'{x:.2f}' for x in b[:n])} | "
+              f"{' / '.join(f'{x:.2f}' for x in m[:n])} | "
+              f"{' / '.join(f'{x:+.2f}' for x in d)} | {means[-1]:+.2f} | {boxes[n - 1]:,} |")
+    if means:
+        std = statistics.stdev(means) if len(means) > 1 else 0.0
+        print(f"{method} − {base}: {statistics.mean(means):+.2f} ± {std:.2f} over "
+              f"{len(means)} seeds, {sum(x > 0 for x in means)}/{len(means)} above")
+
+
+if __name__ == "__main__":
+    main()
