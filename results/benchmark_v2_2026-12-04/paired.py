@@ -26,8 +26,12 @@ def main():
     runs = sys.argv[4] if len(sys.argv) > 4 else "runs"
     means = []
     for s in seeds:
-        b, _ = load(runs, base, s)
-        m, boxes = load(runs, method, s)
+        try:
+            b, _ = load(runs, base, s)
+            m, boxes = load(runs, method, s)
+        except FileNotFoundError as e:
+            print(f"| {s} | no run: {e.filename} |")
+            continue
         n = min(len(b), len(m))
         d = [x - y for x, y in zip(m[1:n], b[1:n])]
         if not d:
