@@ -10,12 +10,13 @@
 # At 13:42 the smooth-L1 specs were mended (Emphasis's box term was still
 # EIoU): the started smooth-L1 run was stopped, its folder moved to
 # runs/superseded/, and "lo_smooth_l1 0" put back at the queue's head.
-# As run (lane logs): lo_no_emphasis 0, only_semantic_affinity 0,
-# only_category_diversity 0, lo_smooth_l1 0, only_overlap_ratio 0,
-# lo_smooth_l1 1, only_localization_confidence 0, smooth_l1 0,
+# As run (lane logs, by start time): lo_no_emphasis 0, only_semantic_affinity 0,
+# lo_smooth_l1 0, only_category_diversity 0, only_overlap_ratio 0,
+# lo_smooth_l1 1, smooth_l1 0, only_localization_confidence 0,
 # lo_no_emphasis 1, smooth_l1 1, entropy 0, flat 0, lo_smooth_l1 2,
 # only_localization_confidence 1, smooth_l1 2, only_semantic_affinity 1; then
-# stopped at 16:16 (CALD 0 and CD alone 1 unfinished, in runs/unfinished/).
+# cald 0 and only_category_diversity 1, stopped unfinished at 16:16 (moved
+# to runs/unfinished/; move back to resume).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWEEP=bazel-out/k8-opt/bin/experiments/sweep
