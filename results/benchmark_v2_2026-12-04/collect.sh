@@ -28,7 +28,8 @@ report() {  # NAME OUT_DIR METHODS...
 }
 report v2a_i800 $R/v2a_i800 $SELECTION
 report v2a_i800_loss_diagnosis $R/loss_diagnosis/report $LOSSES
-for m in $SELECTION $LOSSES; do
+# Random and losses-only are in both reports: copy each run once.
+for m in $(printf "%s\n" $SELECTION $LOSSES | sort -u); do
   for src in runs/v2a_i800_$m/seed*; do
     [ -f $src/metrics.csv ] || continue
     dst=$R/runs/v2a_i800_$m/$(basename $src)

@@ -21,8 +21,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWEEP=bazel-out/k8-opt/bin/experiments/sweep
 D=results/benchmark_v2_2026-12-04/specs
-QUEUE=${QUEUE:-/tmp/w/queue7}
-LOG_DIR=${LOG_DIR:-/tmp/w}
+LOG_DIR=${LOG_DIR:-/tmp}
+QUEUE=${QUEUE:-$LOG_DIR/run7.queue}
 QUEUE_INIT="lo_smooth_l1 0
 lo_no_emphasis 0
 only_semantic_affinity 0
