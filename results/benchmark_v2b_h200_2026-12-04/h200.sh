@@ -5,7 +5,8 @@
 #   bash results/benchmark_v2b_h200_2026-12-04/h200.sh prepare    # here
 #   bash results/benchmark_v2b_h200_2026-12-04/h200.sh run        # there
 #
-# `prepare` builds //experiments:sweep and //tools:make_fmnist_det with
+# `prepare` builds //experiments:sweep, //tools:make_fmnist_det and
+# //tools:gpu_check with
 # -c opt --config=cuda (HUALE_BIN_DIR=<a clone's bazel-bin> skips the build and
 # takes that clone's: a --config=cuda build here replaces the -c opt binaries of
 # running CPU experiments, whose shared cycle-0 models are keyed by binary),
@@ -15,7 +16,8 @@
 #   command: bash results/benchmark_v2b_h200_2026-12-04/h200.sh run
 #   carry: [".h200", "data/fmnist_det/pretrain"]    timeout_s: 590
 # `run` (there): the smoke pre-check on CUDA (specs/smoke_*.pbtxt) beside the
-# data generation; then two lanes per seed, each one process with one intra-op
+# data generation and beside tools/gpu_check --skip_timing (CUDA against CPU
+# for the ops, the detector and a two-cycle loop; logs_h200/gpu_check.txt); then two lanes per seed, each one process with one intra-op
 # thread on the one GPU, all at once: by default (random -> huale_selection ->
 # ppal) and (huale -> losses_only -> core_set), so each seed's cycle-0 models are
 # trained once (random's and huale's) and shared. At HUALE_H200_DEADLINE seconds
@@ -37,12 +39,13 @@ B=.h200
 if [ "${1:-}" = "prepare" ]; then
   bin=${HUALE_BIN_DIR:-}
   if [ -z "$bin" ]; then
-    bazel build -c opt --config=cuda //experiments:sweep //tools:make_fmnist_det
+    bazel build -c opt --config=cuda //experiments:sweep //tools:make_fmnist_det //tools:gpu_check
     bin=bazel-bin
   fi
   rm -rf "$B" && mkdir -p "$B/fashion-mnist"
   tmp=$(mktemp -d)
-  bash tools/gpu_bundle.sh "$tmp/bundle" "$bin/experiments/sweep" "$bin/tools/make_fmnist_det"
+  bash tools/gpu_bundle.sh "$tmp/bundle" "$bin/experiments/sweep" "$bin/tools/make_fmnist_det" \
+    $(ls "$bin/tools/gpu_check" 2>/dev/null)
   tar cf - -C "$tmp/bundle" . | xz -T0 -6 > "$B/bundle.tar.xz"
   rm -rf "$tmp"
   cp /usr/share/datasets/fashion-mnist/*.gz "$B/fashion-mnist/"
@@ -72,7 +75,14 @@ mps=off
 if command -v nvidia-cuda-mps-control > /dev/null && nvidia-cuda-mps-control -d; then mps=on; fi
 echo "MPS: $mps"
 
-# The data (deterministic: the same bytes as here) beside the smoke pre-check.
+# The GPU check (if bundled) and the data (deterministic: the same bytes as
+# here) beside the smoke pre-check.
+check=""
+if [ -x "$X/gpu_check" ]; then
+  ( "$X/gpu_check" --skip_timing > logs_h200/gpu_check.txt 2>&1
+    echo "gpu_check: rc $? at $(elapsed) s" >> logs_h200/gpu_check.txt ) &
+  check=$!
+fi
 gens=""
 for profile in $PROFILES; do
   ( "$X/make_fmnist_det" --profile=$profile --source_dir="$B/fashion-mnist" > logs_h200/make_$profile.log 2>&1
@@ -120,6 +130,7 @@ for seed in $SEEDS; do
 done
 wait
 cat logs_h200/lanes.txt
+[ -z "$check" ] || cat logs_h200/gpu_check.txt
 specs=""
 for l in $LANES; do for m in ${l//,/ }; do specs="$specs,$here/specs/$m.pbtxt"; done; done
 seeds=${SEEDS// /,}
