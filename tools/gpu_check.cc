@@ -8,6 +8,7 @@
 // if any failed.
 //
 //   gpu_check [--iters=N] [--skip_timing] [--al_only --device=cpu]
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -80,8 +81,17 @@ void CheckBatchedNms(const torch::Device& cuda) {
     const torch::Tensor cpu = ops::BatchedNms(boxes, scores, idxs, 0.5);
     const torch::Tensor gpu =
         ops::BatchedNms(boxes.to(cuda), scores.to(cuda), idxs.to(cuda), 0.5).cpu();
-    Report(torch::equal(cpu, gpu), absl::StrCat("batched nms n=", n, " (10 classes): keep ",
-                                                cpu.size(0), " (CPU) vs ", gpu.size(0), " (CUDA)"));
+    // The per-class path ends in torchvision's unstable sort by score: tied
+    // scores (30,000 uniform floats hold some) may come out in another order
+    // on each device, in torchvision too. The kept set and the score
+    // sequence must be equal; the line says how many positions differ.
+    const bool same_size = cpu.size(0) == gpu.size(0);
+    const bool ok = same_size && torch::equal(std::get<0>(cpu.sort()), std::get<0>(gpu.sort())) &&
+                    torch::equal(scores.index_select(0, cpu), scores.index_select(0, gpu));
+    const int64_t moved = same_size ? cpu.ne(gpu).sum().item<int64_t>() : -1;
+    Report(ok, absl::StrCat("batched nms n=", n, " (10 classes): keep ", cpu.size(0),
+                            " (CPU) vs ", gpu.size(0), " (CUDA), same set and score order; ",
+                            moved, " tied position(s) ordered otherwise"));
   }
 }
 
@@ -128,7 +138,71 @@ std::unique_ptr<Detector> MakeModel(const std::string& name, int min_size, int m
   return std::move(*model);
 }
 
+// CPU and CUDA detections of one image, compared without regard to order:
+// each CPU detection scoring at least `min_score` is matched to an unused CUDA
+// detection of its label with the nearest box (largest coordinate difference).
+struct Matching {
+  int compared = 0;  // CPU detections at or above min_score
+  int matched = 0;   // of them, with a CUDA detection within box_tolerance
+  double box = 0;    // largest coordinate difference among the matched, px
+  double score = 0;  // largest score difference among the matched
+};
+
+Matching MatchDetections(const std::vector<Detection>& cpu, const std::vector<Detection>& gpu,
+                         double min_score, double box_tolerance) {
+  Matching m;
+  std::vector<bool> used(gpu.size(), false);
+  for (const Detection& a : cpu) {
+    if (a.score < min_score) continue;
+    ++m.compared;
+    int best = -1;
+    double best_diff = 0;
+    for (size_t j = 0; j < gpu.size(); ++j) {
+      if (used[j] || gpu[j].label != a.label) continue;
+      const Detection& b = gpu[j];
+      const double diff = std::max({std::abs(a.box.x1 - b.box.x1), std::abs(a.box.y1 - b.box.y1),
+                                    std::abs(a.box.x2 - b.box.x2), std::abs(a.box.y2 - b.box.y2)});
+      if (best < 0 || diff < best_diff) best = static_cast<int>(j), best_diff = diff;
+    }
+    if (best < 0 || best_diff > box_tolerance) continue;
+    used[best] = true;
+    ++m.matched;
+    m.box = std::max(m.box, best_diff);
+    m.score = std::max(m.score, static_cast<double>(std::abs(a.score - gpu[best].score)));
+  }
+  return m;
+}
+
+// fp32 on both sides while a comparison runs: cuDNN's convolutions may use
+// TF32 by default, 10-bit mantissas against the CPU's 23.
+class NoTf32 {
+ public:
+  NoTf32()
+      : cudnn_(at::globalContext().allowTF32CuDNN()),
+        cublas_(at::globalContext().allowTF32CuBLAS()) {
+    at::globalContext().setAllowTF32CuDNN(false);
+    at::globalContext().setAllowTF32CuBLAS(false);
+  }
+  ~NoTf32() {
+    at::globalContext().setAllowTF32CuDNN(cudnn_);
+    at::globalContext().setAllowTF32CuBLAS(cublas_);
+  }
+
+ private:
+  const bool cudnn_;
+  const bool cublas_;
+};
+
+// The untrained detectors (seeded weights, random images): the image
+// embedding (backbone + FPN, pooled) must agree to fp32 rounding. Their final
+// detections are not compared for pass/fail: an untrained classifier scores
+// every proposal near one value, so rounding reorders them and moves
+// proposals across the RPN's and the top-100 cut-offs (torchvision's own model
+// on the CPU, inputs perturbed by 1e-5, moves its detections by up to 79 px
+// position by position); the line reports how many still match. The trained
+// model of RunActiveLearning is where detections are compared.
 void CheckDetector(const torch::Device& cuda) {
+  const NoTf32 fp32;
   for (const std::string name : {"fasterrcnn_small_fpn", "fasterrcnn_resnet50_fpn"}) {
     std::unique_ptr<Detector> cpu = MakeModel(name, 320, 533, 20);
     std::unique_ptr<Detector> gpu = MakeModel(name, 320, 533, 20);  // same seed, same weights
@@ -138,29 +212,28 @@ void CheckDetector(const torch::Device& cuda) {
     torch::NoGradGuard no_grad;
     torch::manual_seed(3);
     std::vector<torch::Tensor> images = {torch::rand({3, 320, 427}), torch::rand({3, 300, 300})};
-    auto a = cpu->Detect(images, {}, {});
-    auto b = gpu->Detect({images[0].to(cuda), images[1].to(cuda)}, {}, {});
+    DetectOptions options;
+    options.embedding = true;
+    auto a = cpu->Detect(images, {}, options);
+    auto b = gpu->Detect({images[0].to(cuda), images[1].to(cuda)}, {}, options);
     if (!a.ok() || !b.ok()) {
       Report(false, absl::StrCat(name, " detect: ", (a.ok() ? b : a).status().ToString()));
       continue;
     }
     for (size_t i = 0; i < images.size(); ++i) {
-      const auto& da = (*a)[i].detections;
-      const auto& db = (*b)[i].detections;
-      double box = 0, score = 0;
-      bool labels = da.size() == db.size();
-      for (size_t k = 0; labels && k < da.size(); ++k) {
-        labels = da[k].label == db[k].label;
-        box = std::max({box, std::abs(da[k].box.x1 - db[k].box.x1),
-                        std::abs(da[k].box.y1 - db[k].box.y1),
-                        std::abs(da[k].box.x2 - db[k].box.x2),
-                        std::abs(da[k].box.y2 - db[k].box.y2)});
-        score = std::max(score, static_cast<double>(std::abs(da[k].score - db[k].score)));
+      const std::vector<float>& ea = (*a)[i].embedding;
+      const std::vector<float>& eb = (*b)[i].embedding;
+      double diff = 0, scale = 0;
+      for (size_t k = 0; k < ea.size() && k < eb.size(); ++k) {
+        diff = std::max(diff, static_cast<double>(std::abs(ea[k] - eb[k])));
+        scale = std::max(scale, static_cast<double>(std::abs(ea[k])));
       }
-      Report(labels && box <= 1e-2 && score <= 1e-3,
-             absl::StrCat(name, " image ", i, ": ", da.size(), " (CPU) vs ", db.size(),
-                          " (CUDA) detections, labels ", labels ? "equal" : "differ",
-                          ", max box diff ", box, " px, max score diff ", score));
+      const Matching m =
+          MatchDetections((*a)[i].detections, (*b)[i].detections, 0.0, /*box_tolerance=*/0.05);
+      Report(!ea.empty() && ea.size() == eb.size() && diff <= 1e-4 * std::max(1.0, scale),
+             absl::StrCat(name, " image ", i, ": embedding [", ea.size(), "] max |CPU - CUDA| = ",
+                          diff, " (scale ", scale, "); untrained detections (not checked): ",
+                          m.matched, " of ", m.compared, " matched within 0.05 px"));
     }
   }
 }
@@ -263,6 +336,31 @@ std::vector<ImageDetections> Detect(Detector& model, const std::vector<Scene>& s
   return out;
 }
 
+// The trained detector of RunActiveLearning on the device, then moved to the
+// CPU: its detections of the test scenes scoring 0.3 or more must match (same
+// label, every coordinate within 0.05 px, score within 1e-3), in fp32.
+void CompareTrainedOnCpu(Detector& model, const std::vector<Scene>& test,
+                         const std::vector<int>& ids, const torch::Device& device) {
+  const NoTf32 fp32;
+  const std::vector<ImageDetections> on_device = Detect(model, test, ids, device, false);
+  model.to(torch::kCPU);
+  const std::vector<ImageDetections> on_cpu = Detect(model, test, ids, torch::kCPU, false);
+  model.to(device);
+  Matching all;
+  for (size_t i = 0; i < on_cpu.size(); ++i) {
+    const Matching m = MatchDetections(on_cpu[i].detections, on_device[i].detections, 0.3, 0.05);
+    all.compared += m.compared;
+    all.matched += m.matched;
+    all.box = std::max(all.box, m.box);
+    all.score = std::max(all.score, m.score);
+  }
+  Report(all.compared >= 100 && all.matched == all.compared && all.score <= 1e-3,
+         absl::StrCat("trained fasterrcnn_small_fpn, ", on_cpu.size(), " test scenes: ",
+                      all.matched, " of ", all.compared,
+                      " CPU detections (score >= 0.3) matched on ", device.str(),
+                      ", max box diff ", all.box, " px, max score diff ", all.score));
+}
+
 // Two cycles on in-memory scenes with the registered components: 60 labelled
 // of a 300-image pool, "huale" selects 60 more, VOC07 mAP on 100 test scenes
 // after each cycle's training.
@@ -325,6 +423,7 @@ void RunActiveLearning(const torch::Device& device, int iterations) {
                 selection->images[0].image_id.c_str());
   }
   const bool ok = maps.size() == 2 && std::isfinite(maps[0]) && std::isfinite(maps[1]);
+  if (!device.is_cpu() && ok) CompareTrainedOnCpu(*model, test, test_ids, device);
   Report(ok, absl::StrFormat("two-cycle active learning on %s (fasterrcnn_small_fpn, huale, "
                              "voc07): mAP %.2f -> %.2f %%, %.1f s",
                              device.str(), 100 * maps.front(), 100 * maps.back(),
