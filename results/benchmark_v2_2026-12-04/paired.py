@@ -1,10 +1,11 @@
 """Per-seed rows of the READMEs' paired tables: METHOD against BASE, seed by seed.
 
-  python3 results/benchmark_v2_2026-12-04/paired.py BASE METHOD SEEDS [RUNS]
+  python3 results/benchmark_v2_2026-12-04/paired.py BASE METHOD SEEDS [RUNS [PREFIX]]
   e.g. paired.py random lo_smooth_l1 0,1 results/benchmark_v2_2026-12-04/runs
+       paired.py random hua 0,1,2,3,4 results/benchmark_v2b_h200_2026-12-04/call2/runs v2b_h200_
 
-reads RUNS/v2a_i800_<name>/seed<k>/metrics.csv (the sweep's per-run table; RUNS
-defaults to ./runs) and prints, per seed, mAP@0.5 % at every cycle of both, the
+reads RUNS/<PREFIX><name>/seed<k>/metrics.csv (the sweep's per-run table; RUNS
+defaults to ./runs, PREFIX to v2a_i800_) and prints, per seed, mAP@0.5 % at every cycle of both, the
 differences at the cycles after the first selection (cycle 0 is the shared
 initial model for selection-only methods), their mean and the labelled boxes at
 the last cycle; then the mean ± sample std of the per-seed means and how many
@@ -15,8 +16,8 @@ import statistics
 import sys
 
 
-def load(runs, name, seed):
-    with open(f"{runs}/v2a_i800_{name}/seed{seed}/metrics.csv") as f:
+def load(runs, name, seed, prefix="v2a_i800_"):
+    with open(f"{runs}/{prefix}{name}/seed{seed}/metrics.csv") as f:
         rows = list(csv.DictReader(f))
     return [100 * float(r["primary"]) for r in rows], [int(r["labelled_boxes"]) for r in rows]
 
@@ -24,11 +25,12 @@ def load(runs, name, seed):
 def main():
     base, method, seeds = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3].split(",")]
     runs = sys.argv[4] if len(sys.argv) > 4 else "runs"
+    prefix = sys.argv[5] if len(sys.argv) > 5 else "v2a_i800_"
     means = []
     for s in seeds:
         try:
-            b, _ = load(runs, base, s)
-            m, boxes = load(runs, method, s)
+            b, _ = load(runs, base, s, prefix)
+            m, boxes = load(runs, method, s, prefix)
         except FileNotFoundError as e:
             print(f"| {s} | no run: {e.filename} |")
             continue
