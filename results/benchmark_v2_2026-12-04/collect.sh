@@ -13,7 +13,7 @@ cd "$(dirname "$0")/../.."
 R=results/benchmark_v2_2026-12-04
 D=$R/specs
 SWEEP=${SWEEP:-bazel-out/k8-fastbuild/bin/experiments/sweep}
-SELECTION="random huale_selection ppal core_set hua oracle_class_balanced entropy flat
+SELECTION="random huale_selection ppal core_set hua oracle_class_balanced entropy flat cald
   only_semantic_affinity only_category_diversity only_overlap_ratio
   only_localization_confidence huale losses_only smooth_l1 no_emphasis no_iou_head"
 LOSSES="random losses_only lo_sync_detached lo_no_iou_head lo_no_emphasis lo_smooth_l1"

@@ -9,6 +9,11 @@
 # first trains), then the method doc's other two loss ablations under HUALE's
 # selection (no Emphasis, no IoU head; each trains its cycle-0 model) and
 # second seeds of the single-stage rows. The order as started is QUEUE_INIT.
+# As run (lane logs, by start time): cald 0 (resumed), lo_no_iou_head 1
+# (resumed), smooth_l1 3, smooth_l1 4, lo_smooth_l1 3, lo_smooth_l1 4,
+# only_category_diversity 1 (resumed), no_emphasis 0, no_iou_head 0, entropy 1,
+# flat 1, only_localization_confidence 2, only_overlap_ratio 1, cald 1; all
+# finished, the last at 18:57 UTC.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 SWEEP=bazel-out/k8-opt/bin/experiments/sweep
