@@ -6,10 +6,9 @@
 #   bash results/benchmark_v2b_h200_2026-12-04/h200.sh run        # there
 #
 # `prepare` builds //experiments:sweep, //tools:make_fmnist_det and
-# //tools:gpu_check with
-# -c opt --config=cuda (HUALE_BIN_DIR=<a clone's bazel-bin> skips the build and
-# takes that clone's: a --config=cuda build here replaces the -c opt binaries of
-# running CPU experiments, whose shared cycle-0 models are keyed by binary),
+# //tools:gpu_check with -c opt --config=cuda (HUALE_BIN_DIR=<a clone's
+# bazel-bin> skips the build and takes that clone's: a --config=cuda build
+# here replaces the -c opt binaries of running CPU experiments, whose shared cycle-0 models are keyed by binary),
 # bundles them (tools/gpu_bundle.sh) as .h200/bundle.tar.xz and copies the
 # Fashion-MNIST idx files beside it (.h200/ is git-ignored; 46 MB, 48 MB with
 # the pre-trained weights). The device call:
@@ -17,8 +16,9 @@
 #   carry: [".h200", "data/fmnist_det/pretrain"]    timeout_s: 590
 # `run` (there): the smoke pre-check on CUDA (specs/smoke_*.pbtxt) beside the
 # data generation and beside tools/gpu_check --skip_timing (CUDA against CPU
-# for the ops, the detector and a two-cycle loop; logs_h200/gpu_check.txt); then two lanes per seed, each one process with one intra-op
-# thread on the one GPU, all at once: by default (random -> huale_selection ->
+# for the ops, the detector and a two-cycle loop; logs_h200/gpu_check.txt);
+# then two lanes per seed, each one process with one intra-op thread on the
+# one GPU, all at once: by default (random -> huale_selection ->
 # ppal) and (huale -> losses_only -> core_set), so each seed's cycle-0 models are
 # trained once (random's and huale's) and shared. At HUALE_H200_DEADLINE seconds
 # after the start (default 520) unfinished runs are stopped (their finished
@@ -53,7 +53,7 @@ if [ "${1:-}" = "prepare" ]; then
   du -sh "$B" data/fmnist_det/pretrain
   exit 0
 fi
-[ "${1:-}" = "run" ] || { sed -n 2,31p "$0"; exit 2; }
+[ "${1:-}" = "run" ] || { sed -n 2,33p "$0"; exit 2; }
 LANES=${HUALE_H200_LANES:-v2b_random,v2b_huale_selection,v2b_ppal v2b_huale,v2b_losses_only,v2b_core_set}
 SEEDS=${HUALE_H200_SEEDS:-0 1 2 3 4}
 PROFILES=${HUALE_H200_PROFILES:-v2b}
