@@ -19,8 +19,6 @@
 # to runs/unfinished/; move back to resume).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SWEEP=bazel-out/k8-opt/bin/experiments/sweep
-D=results/benchmark_v2_2026-12-04/specs
 LOG_DIR=${LOG_DIR:-/tmp}
 QUEUE=${QUEUE:-$LOG_DIR/run7.queue}
 QUEUE_INIT="lo_smooth_l1 0
@@ -37,17 +35,4 @@ only_category_diversity 1
 only_overlap_ratio 1
 only_localization_confidence 1"
 [ -f "$QUEUE" ] || echo "$QUEUE_INIT" > "$QUEUE"
-pop() {  # prints and removes the queue's first line, under a lock
-  flock "$QUEUE.lock" sh -c 'head -n 1 "$1"; sed -i 1d "$1"' _ "$QUEUE"
-}
-lane() {
-  while line=$(pop) && [ -n "$line" ]; do
-    set -- $line
-    echo "== $(date -u +%H:%M:%S) v2a_$1 seed $2"
-    $SWEEP --specs=$D/v2a_$1.pbtxt --seeds=$2 --name=v2a_i800_lane19 || echo "!! v2a_$1 seed $2 failed"
-  done
-}
-lane > "$LOG_DIR/lane_i.log" 2>&1 &
-sleep 5
-lane > "$LOG_DIR/lane_j.log" 2>&1 &
-wait
+bash results/benchmark_v2_2026-12-04/queue_lanes.sh "$QUEUE" v2a_i800_lane19 "$LOG_DIR/lane_i.log" "$LOG_DIR/lane_j.log"

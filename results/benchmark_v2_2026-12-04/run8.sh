@@ -16,8 +16,6 @@
 # finished, the last at 18:57 UTC.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-SWEEP=bazel-out/k8-opt/bin/experiments/sweep
-D=results/benchmark_v2_2026-12-04/specs
 LOG_DIR=${LOG_DIR:-/tmp}
 QUEUE=${QUEUE:-$LOG_DIR/run8.queue}
 QUEUE_INIT="cald 0
@@ -35,17 +33,4 @@ only_localization_confidence 2
 only_overlap_ratio 1
 cald 1"
 [ -f "$QUEUE" ] || echo "$QUEUE_INIT" > "$QUEUE"
-pop() {  # prints and removes the queue's first line, under a lock
-  flock "$QUEUE.lock" sh -c 'head -n 1 "$1"; sed -i 1d "$1"' _ "$QUEUE"
-}
-lane() {
-  while line=$(pop) && [ -n "$line" ]; do
-    set -- $line
-    echo "== $(date -u +%H:%M:%S) v2a_$1 seed $2"
-    $SWEEP --specs=$D/v2a_$1.pbtxt --seeds=$2 --name=v2a_i800_lane20 || echo "!! v2a_$1 seed $2 failed"
-  done
-}
-lane > "$LOG_DIR/lane_k.log" 2>&1 &
-sleep 5
-lane > "$LOG_DIR/lane_l.log" 2>&1 &
-wait
+bash results/benchmark_v2_2026-12-04/queue_lanes.sh "$QUEUE" v2a_i800_lane20 "$LOG_DIR/lane_k.log" "$LOG_DIR/lane_l.log"
