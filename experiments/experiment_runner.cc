@@ -7,7 +7,6 @@
 #include "google/protobuf/text_format.h"
 #include "huale/core/status_macros.h"
 #include "huale/data/dataset_format.h"
-#include "huale/engine/active_learning_loop.h"
 
 namespace huale {
 namespace {
@@ -44,12 +43,8 @@ absl::StatusOr<ExperimentData> LoadExperimentData(const ExperimentPlan& plan) {
   return data;
 }
 
-absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume,
-                           Collectives* group, bool wait_for_labels) {
-  LoopOptions options;
-  options.collectives = group;
-  options.wait_for_labels = wait_for_labels;
-  options.resume = resume;
+absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data,
+                           LoopOptions options) {
   options.spec_as_written = SpecText(plan.as_written);
   options.legacy_spec_text = SpecText(plan.spec);
   // Every file of the run folder is written atomically: after a LibTorch error

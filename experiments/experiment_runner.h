@@ -7,7 +7,7 @@
 #include "absl/status/statusor.h"
 #include "experiments/spec_validation.h"
 #include "huale/data/dataset.h"
-#include "huale/engine/distributed.h"
+#include "huale/engine/active_learning_loop.h"
 
 namespace huale {
 
@@ -20,12 +20,11 @@ struct ExperimentData {
 // the spec field (dataset.pool_split / dataset.test_split). Nothing is written.
 absl::StatusOr<ExperimentData> LoadExperimentData(const ExperimentPlan& plan);
 
-// The loop in plan.run_directory; spec.pbtxt records plan.as_written. `resume`
-// continues a run folder started with the same spec. `group`: the process
-// group of a distributed run (launch.h), null for one process.
-// `wait_for_labels`: LoopOptions::wait_for_labels (people labelling).
-absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data, bool resume,
-                           Collectives* group = nullptr, bool wait_for_labels = false);
+// The loop in plan.run_directory, with `options` (resume, extend, process
+// group, waiting for labels; active_learning_loop.h); spec.pbtxt records
+// plan.as_written (the options' spec texts are filled in from the plan).
+absl::Status RunExperiment(const ExperimentPlan& plan, const ExperimentData& data,
+                           LoopOptions options);
 
 }  // namespace huale
 

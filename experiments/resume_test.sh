@@ -4,6 +4,7 @@
 # uninterrupted run of the same spec. The interrupted run's spec uses relative
 # paths, and its "checkout" (data, spec, run folder) moves to another directory
 # between two kills: spec.pbtxt keeps the paths as written, so it still resumes.
+# Last, a one-cycle run extended (--extend) to two cycles must end the same.
 set -u
 source "${TEST_SRCDIR}/huale/experiments/testdata/smoke_run_setup.sh"
 
@@ -111,16 +112,44 @@ for file in cycle_00/selected_ids.txt cycle_00/selection.json cycle_01/metrics.j
 done
 echo "damaged selection, metrics and pools were named, kept aside and redone"
 
+# --extend: a one-cycle run of the same spec, extended to two cycles, ends as
+# the uninterrupted two-cycle run (compared below) without training cycle 0
+# again. Without --extend the longer spec is refused, naming the flag.
+write_spec "$TMP/extended.pbtxt" "$TMP/extended"
+sed 's/cycles: 2/cycles: 1/' "$TMP/extended.pbtxt" >"$TMP/short.pbtxt"
+extended="$TMP/extended/resume_smoke/seed3"
+"$RUN" --spec="$TMP/short.pbtxt" >"$TMP/short.log" 2>&1 || {
+  echo "FAIL: one-cycle run"; cat "$TMP/short.log"; exit 1; }
+[[ -f "$extended/cycle_00/model.pt" && ! -e "$extended/cycle_00/selected_ids.txt" ]] || {
+  echo "FAIL: the one-cycle run did not end after training and evaluating cycle 0"; exit 1; }
+if "$RUN" --spec="$TMP/extended.pbtxt" --resume >"$TMP/no_extend.log" 2>&1; then
+  echo "FAIL: a run resumed with more cycles without --extend"; exit 1
+fi
+grep -q "only in schedule.cycles (1 recorded, 2 given): pass --extend" "$TMP/no_extend.log" || {
+  echo "FAIL: refusal without --extend"; cat "$TMP/no_extend.log"; exit 1; }
+cmp -s "$TMP/short.pbtxt" "$TMP/extended.pbtxt" && { echo "FAIL: the specs are the same"; exit 1; }
+grep -q "cycles: 1" "$extended/spec.pbtxt" || { echo "FAIL: the refusal changed spec.pbtxt"; exit 1; }
+"$RUN" --spec="$TMP/extended.pbtxt" --extend >"$TMP/extend.log" 2>&1 || {
+  echo "FAIL: --extend"; cat "$TMP/extend.log"; exit 1; }
+grep -q "cycle 0/1 epoch" "$TMP/extend.log" && {
+  echo "FAIL: --extend trained cycle 0 again"; cat "$TMP/extend.log"; exit 1; }
+grep -q "cycles: 2" "$extended/spec.pbtxt" || {
+  echo "FAIL: spec.pbtxt does not record the longer schedule"; cat "$extended/spec.pbtxt"; exit 1; }
+echo "a one-cycle run was extended to two cycles"
+
 passed=0
 failed=0
 for file in metrics.csv cycle_00/selected_ids.txt cycle_00/selection.csv cycle_01/labelled.txt; do
-  if cmp -s "$TMP/straight/resume_smoke/seed3/$file" "$CHECKOUT/runs/resume_smoke/seed3/$file"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $file differs after kill -9 and resume:"
-    diff "$TMP/straight/resume_smoke/seed3/$file" "$CHECKOUT/runs/resume_smoke/seed3/$file" | head -20
-  fi
+  for run in "$CHECKOUT/runs/resume_smoke/seed3:after kill -9 and resume" \
+      "$extended:after --extend"; do
+    if cmp -s "$TMP/straight/resume_smoke/seed3/$file" "${run%%:*}/$file"; then
+      passed=$((passed + 1))
+    else
+      failed=$((failed + 1))
+      echo "FAIL: $file differs ${run#*:}:"
+      diff "$TMP/straight/resume_smoke/seed3/$file" "${run%%:*}/$file" | head -20
+    fi
+  done
 done
 echo "${passed} passed, ${failed} failed"
 [[ $failed -eq 0 ]]

@@ -35,6 +35,11 @@ ABSL_FLAG(bool, list, false, "Print every registered component with its descript
 ABSL_FLAG(bool, resume, false,
           "Continue the run folder of this spec (after a crash or kill): finished stages are "
           "skipped, training restarts from the last complete epoch.");
+ABSL_FLAG(bool, extend, false,
+          "As --resume, and the run folder may hold a run of this spec with fewer "
+          "schedule.cycles: the run goes on to the spec's last cycle (the finished cycles are "
+          "kept; it ends as a run started with the longer schedule would) and spec.pbtxt "
+          "records the spec given.");
 ABSL_FLAG(int, threads, 0,
           "Intra-op threads for LibTorch; 0 = the spec's `threads`, else $HUALE_THREADS, "
           "else every core.");
@@ -122,8 +127,12 @@ int Main() {
     if (distributed) ExitDistributed(kExitInvalid);
     return kExitInvalid;
   }
-  absl::Status status = RunExperiment(*plan, *data, absl::GetFlag(FLAGS_resume), group->get(),
-                                      absl::GetFlag(FLAGS_wait));
+  LoopOptions options;
+  options.extend = absl::GetFlag(FLAGS_extend);
+  options.resume = absl::GetFlag(FLAGS_resume) || options.extend;
+  options.collectives = group->get();
+  options.wait_for_labels = absl::GetFlag(FLAGS_wait);
+  absl::Status status = RunExperiment(*plan, *data, options);
   if (IsWaitingForLabels(status)) {
     // Not a failure: people have work to do; --resume continues.
     std::cerr << status.message() << "\n";
@@ -144,7 +153,7 @@ int Main() {
 
 int main(int argc, char** argv) {
   huale::ReexecWithPassiveOpenMpWait(argv);
-  huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume] [--wait] | --list");
+  huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume | --extend] [--wait] | --list");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   return huale::RunMainCatchingExceptions(huale::Main);

@@ -47,6 +47,9 @@ ABSL_FLAG(bool, report_only, false, "Do not run anything; report the finished cy
 ABSL_FLAG(std::string, baseline, "",
           "Method (spec name) the others are compared with, paired by seed; empty = the first "
           "spec of --specs.");
+ABSL_FLAG(bool, extend, false,
+          "A run folder may hold a run of its spec with fewer schedule.cycles: the run goes on "
+          "to the spec's last cycle (run --extend). Without it such a run is an error.");
 ABSL_FLAG(int, threads, 0,
           "Intra-op threads; 0 = the first spec's, else $HUALE_THREADS, else every core.");
 
@@ -140,8 +143,11 @@ absl::StatusOr<std::vector<RunMetrics>> RunJobs(const Sweep& sweep, Collectives&
                 << job.seed << "\n";
       absl::StatusOr<ExperimentData> data = LoadExperimentData(job.plan);
       // A sweep always continues what is there.
-      absl::Status status = data.ok() ? RunExperiment(job.plan, *data, /*resume=*/true, &group)
-                                      : data.status();
+      LoopOptions options;
+      options.resume = true;
+      options.extend = absl::GetFlag(FLAGS_extend);
+      options.collectives = &group;
+      absl::Status status = data.ok() ? RunExperiment(job.plan, *data, options) : data.status();
       if (!status.ok()) {
         return absl::Status(status.code(), absl::StrCat(job.method, " seed ", job.seed, ": ",
                                                         status.message()));

@@ -134,7 +134,8 @@ class Loop {
       HUALE_ASSIGN_OR_RETURN(FileLock taken, folder_.Lock());
       lock_.emplace(std::move(taken));
       HUALE_RETURN_IF_ERROR(
-          folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text));
+          folder_.Start(options.spec_as_written, options.resume, options.legacy_spec_text,
+                        options.extend));
       bad_samples_ = pool_.bad_samples;
       bad_samples_.Merge(test_.bad_samples);
       // What finished stages found: they do not run again on --resume.

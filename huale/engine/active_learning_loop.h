@@ -31,6 +31,10 @@ struct LoopOptions {
   // Also accepted on resume: the resolved spec's text, which runs started before
   // spec.pbtxt kept the spec as written recorded. Empty = none.
   std::string legacy_spec_text;
+  // With `resume`: the run folder may hold a run of this spec with fewer
+  // schedule.cycles; the run goes on to this spec's last cycle and spec.pbtxt
+  // records it (RunFolder::Start).
+  bool extend = false;
   // The process group of a distributed run (distributed.h), null for one
   // process. Every rank calls RunActiveLearning with the same spec and data;
   // rank 0 alone reads and writes the run folder, the others train on their

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <limits>
+#include <optional>
 #include <set>
 #include <utility>
 #include <vector>
@@ -12,10 +13,13 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "absl/strings/str_split.h"
+#include "google/protobuf/text_format.h"
+#include "google/protobuf/util/message_differencer.h"
 #include "huale/core/atomic_file.h"
 #include "huale/core/csv.h"
 #include "huale/core/json_syntax.h"
 #include "huale/core/status_macros.h"
+#include "huale/engine/experiment_spec.pb.h"
 #include "nlohmann/json.hpp"
 #include "simdjson.h"
 
@@ -155,6 +159,22 @@ absl::StatusOr<Selection> SelectionFromJson(const std::string& json, const std::
   return selection;
 }
 
+// The recorded and the given spec's schedule.cycles when the two specs differ
+// in nothing else; nullopt when they do, or when either is not a spec.
+std::optional<std::pair<int, int>> CyclesIfOnlyTheyDiffer(const std::string& recorded_text,
+                                                          const std::string& given_text) {
+  ExperimentSpec recorded, given;
+  if (!google::protobuf::TextFormat::ParseFromString(recorded_text, &recorded) ||
+      !google::protobuf::TextFormat::ParseFromString(given_text, &given)) {
+    return std::nullopt;
+  }
+  const std::pair<int, int> cycles = {recorded.schedule().cycles(), given.schedule().cycles()};
+  recorded.mutable_schedule()->clear_cycles();
+  given.mutable_schedule()->clear_cycles();
+  if (!google::protobuf::util::MessageDifferencer::Equals(recorded, given)) return std::nullopt;
+  return cycles;
+}
+
 std::string SelectionToCsv(const Selection& selection) {
   CsvWriter csv;
   std::vector<std::string> header = {"image_id", "score", "from_zero_set"};
@@ -183,7 +203,7 @@ absl::StatusOr<FileLock> RunFolder::Lock() const {
 }
 
 absl::Status RunFolder::Start(const std::string& spec_text, bool resume,
-                              const std::string& legacy_spec_text) const {
+                              const std::string& legacy_spec_text, bool extend) const {
   const std::string spec_path = SpecPath();
   if (!fs::exists(spec_path)) return WriteFileAtomically(spec_path, spec_text);
   if (!resume) {
@@ -192,12 +212,32 @@ absl::Status RunFolder::Start(const std::string& spec_text, bool resume,
                "seed or output_dir"));
   }
   HUALE_ASSIGN_OR_RETURN(const std::string previous, ReadFile(spec_path));
-  if (previous != spec_text && (legacy_spec_text.empty() || previous != legacy_spec_text)) {
+  if (previous == spec_text || (!legacy_spec_text.empty() && previous == legacy_spec_text)) {
+    return absl::OkStatus();
+  }
+  std::optional<std::pair<int, int>> cycles = CyclesIfOnlyTheyDiffer(previous, spec_text);
+  if (!cycles && !legacy_spec_text.empty()) {
+    cycles = CyclesIfOnlyTheyDiffer(previous, legacy_spec_text);
+  }
+  if (!cycles || cycles->first == cycles->second) {
     return absl::FailedPreconditionError(absl::StrCat(
         spec_path, " differs from the spec given: a run can only be resumed with the spec it "
-                   "was started with"));
+                   "was started with (or, with --extend, one with more schedule.cycles)"));
   }
-  return absl::OkStatus();
+  const auto [recorded, given] = *cycles;
+  if (given < recorded) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s records %d cycles and the spec given %d: a run's cycles cannot be taken back (give "
+        "the spec another name or output_dir for a shorter run)",
+        spec_path, recorded, given));
+  }
+  if (!extend) {
+    return absl::FailedPreconditionError(absl::StrFormat(
+        "%s differs from the spec given only in schedule.cycles (%d recorded, %d given): pass "
+        "--extend to add cycles to this run",
+        spec_path, recorded, given));
+  }
+  return WriteFileAtomically(spec_path, spec_text);
 }
 
 std::string RunFolder::CycleDirectory(int cycle) const {

@@ -96,9 +96,15 @@ class RunFolder {
   // Records `spec_text` in spec.pbtxt. A folder that already holds a run is
   // refused unless `resume`, and then only with the same spec text.
   // `legacy_spec_text`, when not empty, is also accepted on resume (what runs
-  // started before spec.pbtxt kept paths as written recorded).
+  // started before spec.pbtxt kept paths as written recorded). `extend` (with
+  // `resume`) also accepts a spec that differs from the recorded one only in
+  // more schedule.cycles, and records it: the cycles already run stay as they
+  // are, the old last cycle selects, and the run goes on to the new last cycle
+  // (each cycle's draws are seeded by seed and cycle, so it ends as a run
+  // started with the longer schedule would). Fewer cycles, or any other
+  // difference, are refused and nothing is written.
   absl::Status Start(const std::string& spec_text, bool resume,
-                     const std::string& legacy_spec_text = "") const;
+                     const std::string& legacy_spec_text = "", bool extend = false) const;
   std::string SpecPath() const { return File("spec.pbtxt"); }
   std::string BadSamplesPath() const { return File("bad_samples.json"); }
   // skipped_images.txt: one message a line ("image 'ID' (PATH): reason").

@@ -106,6 +106,40 @@ TEST(RunFolder, StartRecordsTheSpecAndRefusesAnotherOrAFreshStart) {
   EXPECT_TRUE(folder.Start("name: \"b\"\n", /*resume=*/true, "name: \"a\"\n").ok());
 }
 
+TEST(RunFolder, ExtendAddsCyclesAndRefusesAnyOtherChange) {
+  RunFolder folder(testing::TempDir() + "/run_folder_extend");
+  const std::string two = "name: \"a\"\nschedule { cycles: 2 }\n";
+  const std::string three = "name: \"a\"\nschedule { cycles: 3 }\n";
+  ASSERT_TRUE(folder.Start(two, /*resume=*/false).ok());
+  // More cycles without --extend: refused, and told how.
+  absl::Status longer = folder.Start(three, /*resume=*/true);
+  EXPECT_EQ(longer.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(longer.message(),
+              HasSubstr("only in schedule.cycles (2 recorded, 3 given): pass --extend"));
+  EXPECT_EQ(*ReadFile(folder.SpecPath()), two);
+  // Another change with the cycles: refused even with extend.
+  absl::Status other =
+      folder.Start("name: \"b\"\nschedule { cycles: 3 }\n", true, "", /*extend=*/true);
+  EXPECT_THAT(other.message(), HasSubstr("differs from the spec given"));
+  EXPECT_EQ(*ReadFile(folder.SpecPath()), two);
+  ASSERT_TRUE(folder.Start(three, true, "", /*extend=*/true).ok());
+  EXPECT_EQ(*ReadFile(folder.SpecPath()), three);
+  // Fewer cycles: never.
+  absl::Status shorter = folder.Start(two, true, "", /*extend=*/true);
+  EXPECT_EQ(shorter.code(), absl::StatusCode::kFailedPrecondition);
+  EXPECT_THAT(shorter.message(), HasSubstr("records 3 cycles and the spec given 2"));
+  EXPECT_EQ(*ReadFile(folder.SpecPath()), three);
+  // An unset schedule.cycles is its default (7).
+  ASSERT_TRUE(folder.Start("name: \"a\"\nschedule { cycles: 7 }\n", true, "", true).ok());
+  // The same cycles, the text otherwise written: as before extend, refused.
+  EXPECT_THAT(folder.Start("name: \"a\"\n", true, "", true).message(),
+              HasSubstr("differs from the spec given"));
+  // A run whose spec.pbtxt is not a spec: only an exact match resumes it.
+  ASSERT_TRUE(WriteFileAtomically(folder.SpecPath(), "not a spec {").ok());
+  EXPECT_THAT(folder.Start(three, true, "", true).message(),
+              HasSubstr("differs from the spec given"));
+}
+
 TEST(RunFolder, SelectionIsWrittenInEveryFormatWithTheMarkerLast) {
   RunFolder folder(testing::TempDir() + "/run_folder_selection");
   Selection selection;
