@@ -153,7 +153,8 @@ int Main() {
 
 int main(int argc, char** argv) {
   huale::ReexecWithPassiveOpenMpWait(argv);
-  huale::ParseFlagsOrExit(argc, argv, "--spec=NAME.pbtxt [--dry_run] [--resume | --extend] [--wait] | --list");
+  huale::ParseFlagsOrExit(argc, argv,
+                          "--spec=NAME.pbtxt [--dry_run] [--resume | --extend] [--wait] | --list");
   FLAGS_logtostderr = true;
   google::InitGoogleLogging(argv[0]);
   return huale::RunMainCatchingExceptions(huale::Main);

@@ -1,6 +1,6 @@
 """Per-seed rows of the READMEs' paired tables: METHOD against BASE, seed by seed.
 
-  python3 results/benchmark_v2_2026-12-04/paired.py BASE METHOD SEEDS [RUNS [PREFIX]]
+  python3 results/benchmark_v2_2026-12-04/paired.py BASE METHOD SEEDS [RUNS [PREFIX]] [--cycles=A-B]
   e.g. paired.py random lo_smooth_l1 0,1 results/benchmark_v2_2026-12-04/runs
        paired.py random hua 0,1,2,3,4 results/benchmark_v2b_h200_2026-12-04/call2/runs v2b_h200_
 
@@ -9,7 +9,8 @@ defaults to ./runs, PREFIX to v2a_i800_) and prints, per seed, mAP@0.5 % at ever
 differences at the cycles after the first selection (cycle 0 is the shared
 initial model for selection-only methods), their mean and the labelled boxes at
 the last cycle; then the mean ± sample std of the per-seed means and how many
-are above 0. Only the cycles both runs finished are compared.
+are above 0. Only the cycles both runs finished are compared; --cycles=A-B
+keeps cycles A to B (default: 1 to the last).
 """
 import csv
 import statistics
@@ -23,9 +24,14 @@ def load(runs, name, seed, prefix="v2a_i800_"):
 
 
 def main():
-    base, method, seeds = sys.argv[1], sys.argv[2], [int(s) for s in sys.argv[3].split(",")]
-    runs = sys.argv[4] if len(sys.argv) > 4 else "runs"
-    prefix = sys.argv[5] if len(sys.argv) > 5 else "v2a_i800_"
+    args = [a for a in sys.argv[1:] if not a.startswith("--cycles=")]
+    first, last = 1, None
+    for a in sys.argv[1:]:
+        if a.startswith("--cycles="):
+            first, last = (int(x) for x in a[len("--cycles="):].split("-"))
+    base, method, seeds = args[0], args[1], [int(s) for s in args[2].split(",")]
+    runs = args[3] if len(args) > 3 else "runs"
+    prefix = args[4] if len(args) > 4 else "v2a_i800_"
     means = []
     for s in seeds:
         try:
@@ -34,8 +40,8 @@ def main():
         except FileNotFoundError as e:
             print(f"| {s} | no run: {e.filename} |")
             continue
-        n = min(len(b), len(m))
-        d = [x - y for x, y in zip(m[1:n], b[1:n])]
+        n = min(len(b), len(m)) if last is None else min(len(b), len(m), last + 1)
+        d = [x - y for x, y in zip(m[first:n], b[first:n])]
         if not d:
             print(f"| {s} | {method} has no selected cycle yet |")
             continue
