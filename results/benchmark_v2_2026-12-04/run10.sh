@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The tenth round (2026-12-04, from about 19:55 UTC): six cycles (issue 15 §1).
 # Cycles 4 and 5 (500 and 600 labelled images) added with --extend to copies of
-# the finished 4-cycle runs of Random, HUALE's selection and HUA, seeds 0-4:
+# the finished 4-cycle runs of Random and HUALE's selection, seeds 0-4 (HUA's
+# spec, v2a6_hua, is ready; its runs were not copied nor extended):
 # cycle 3 selects with its own model, then cycles 4 and 5 train, evaluate and
 # select as a 6-cycle run would (each cycle's draws are seeded by seed and
 # cycle; resume_test checks that an extended run equals one started longer).
@@ -11,6 +12,9 @@
 # 06ca54e in a clone, as this checkout's own -c opt binary must stay the one
 # the 4-cycle runs share their cycle-0 models with). The same two lanes as
 # run7.sh .. run9.sh (queue_lanes.sh); the order as started is QUEUE_INIT.
+# As run: 19:53:49 -> 20:49:43, all ten finished (extending took 8-9 min a
+# Random run, 12 min a HUALE-selection run; one lane idle 20:37 -> 20:43, then
+# round nine's rest started beside the last run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LOG_DIR=${LOG_DIR:-/tmp}
