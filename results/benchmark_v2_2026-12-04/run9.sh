@@ -6,6 +6,11 @@
 # diagnosis row trained for seed 1), then seeds 2–4 of the selection-only rows
 # entropy, CALD and flat, then third seeds of the ablations and of the
 # single-stage rows. The order as started is QUEUE_INIT.
+# As run (lane logs, by start time): no_emphasis 1, no_iou_head 1 (19:31 ->
+# 19:53); the queue then waited for run10.sh (19:53 -> 20:43); entropy 2,
+# cald 2, flat 2, entropy 3, cald 3, flat 3, entropy 4 (the last from 21:45).
+# The rest of QUEUE_INIT (cald 4, flat 4, no_emphasis 2, no_iou_head 2, the
+# single-stage seeds) was taken off the queue at 21:13 for time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LOG_DIR=${LOG_DIR:-/tmp}
