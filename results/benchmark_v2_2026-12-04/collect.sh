@@ -10,11 +10,15 @@
 #                             RUN6_DIR (default /work/c6; skipped when absent),
 #                             copied into cycles6/runs/.
 # Runs still going are copied up to their last finished cycle. SWEEP: any sweep
-# binary (the report does not train); the fastbuild one is enough.
+# binary (the report does not train); the fastbuild one is enough. OUT (default
+# this folder): where the reports and runs/ go; a second machine's runs go
+# to their own folder (OUT=$R/epyc, round eleven) so that no report mixes two
+# machines' cycle-0 models (paired.py pairs across folders).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
 R=$ROOT/results/benchmark_v2_2026-12-04
+OUT=${OUT:-$R}
 D=$R/specs
 SWEEP=$(realpath "${SWEEP:-bazel-out/k8-fastbuild/bin/experiments/sweep}")
 RUN6_DIR=${RUN6_DIR:-/work/c6}
@@ -48,10 +52,10 @@ copy_runs() {  # TO METHODS... (run in the folder that holds runs/)
     done
   done
 }
-report v2a_i800 $R/v2a_i800 v2a_ $SELECTION
-report v2a_i800_loss_diagnosis $R/loss_diagnosis/report v2a_ $LOSSES
+report v2a_i800 $OUT/v2a_i800 v2a_ $SELECTION
+report v2a_i800_loss_diagnosis $OUT/loss_diagnosis/report v2a_ $LOSSES
 # Random and losses-only are in both reports: copy each run once.
-copy_runs $R/runs $(printf "%s\n" $SELECTION $LOSSES | sort -u)
+copy_runs $OUT/runs $(printf "%s\n" $SELECTION $LOSSES | sort -u)
 if [ -d "$RUN6_DIR/runs" ]; then
   cd "$RUN6_DIR"
   report v2a6 $R/cycles6/report v2a6_ $SIX_CYCLES

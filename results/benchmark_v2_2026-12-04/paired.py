@@ -3,6 +3,7 @@
   python3 results/benchmark_v2_2026-12-04/paired.py BASE METHOD SEEDS [RUNS [PREFIX]] [--cycles=A-B]
   e.g. paired.py random lo_smooth_l1 0,1 results/benchmark_v2_2026-12-04/runs
        paired.py random hua 0,1,2,3,4 results/benchmark_v2b_h200_2026-12-04/call2/runs v2b_h200_
+       paired.py random cald 0,1,2,3,4 results/benchmark_v2_2026-12-04/runs,results/benchmark_v2_2026-12-04/epyc/runs
 
 reads RUNS/<PREFIX><name>/seed<k>/metrics.csv (the sweep's per-run table; RUNS
 defaults to ./runs, PREFIX to v2a_i800_) and prints, per seed, mAP@0.5 % at every cycle of both, the
@@ -11,6 +12,10 @@ initial model for selection-only methods), their mean and the labelled boxes at
 the last cycle; then the mean ± sample std of the per-seed means and how many
 are above 0. Only the cycles both runs finished are compared; --cycles=A-B
 keeps cycles A to B (default: 1 to the last).
+
+RUNS may name several folders, comma-separated (runs made on different
+machines, whose cycle-0 models differ): each seed is paired within the first
+folder that holds both runs, never across folders, and the row names it.
 """
 import csv
 import statistics
@@ -30,23 +35,29 @@ def main():
         if a.startswith("--cycles="):
             first, last = (int(x) for x in a[len("--cycles="):].split("-"))
     base, method, seeds = args[0], args[1], [int(s) for s in args[2].split(",")]
-    runs = args[3] if len(args) > 3 else "runs"
+    folders = (args[3] if len(args) > 3 else "runs").split(",")
     prefix = args[4] if len(args) > 4 else "v2a_i800_"
     means = []
     for s in seeds:
-        try:
-            b, _ = load(runs, base, s, prefix)
-            m, boxes = load(runs, method, s, prefix)
-        except FileNotFoundError as e:
-            print(f"| {s} | no run: {e.filename} |")
+        missing = None
+        for runs in folders:
+            try:
+                b, _ = load(runs, base, s, prefix)
+                m, boxes = load(runs, method, s, prefix)
+                break
+            except FileNotFoundError as e:
+                missing = missing or e.filename
+        else:
+            print(f"| {s} | no run: {missing} |")
             continue
+        where = f" ({runs})" if len(folders) > 1 else ""
         n = min(len(b), len(m)) if last is None else min(len(b), len(m), last + 1)
         d = [x - y for x, y in zip(m[first:n], b[first:n])]
         if not d:
             print(f"| {s} | {method} has no selected cycle yet |")
             continue
         means.append(sum(d) / len(d))
-        print(f"| {s} | {' / '.join(f'{x:.2f}' for x in b[:n])} | "
+        print(f"| {s}{where} | {' / '.join(f'{x:.2f}' for x in b[:n])} | "
               f"{' / '.join(f'{x:.2f}' for x in m[:n])} | "
               f"{' / '.join(f'{x:+.2f}' for x in d)} | {means[-1]:+.2f} | {boxes[n - 1]:,} |")
     if means:
