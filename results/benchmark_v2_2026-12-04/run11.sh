@@ -26,10 +26,17 @@ random 3
 huale_selection 2
 only_localization_confidence 3
 no_emphasis 3
-no_iou_head 3
 only_semantic_affinity 3
-only_category_diversity 3
-only_overlap_ratio 3"
+only_category_diversity 3"
+# As run (lane logs, by start time): cald 4, no_emphasis 2 (22:55); random 4,
+# flat 4 (23:14); no_iou_head 2 (23:26); random 2 (23:31); huale_selection 4,
+# only_semantic_affinity 2 (23:47); only_category_diversity 2,
+# only_overlap_ratio 2 (00:03); random 3, huale_selection 2 (00:20);
+# only_localization_confidence 3, no_emphasis 3 (00:36); only_semantic_affinity
+# 3 (00:52), only_category_diversity 3 (00:57). At 00:31 the queue's tail
+# (no_iou_head 3, only_overlap_ratio 3) was dropped for time; NEW_QUEUE above
+# is what was left to run; a rerun takes the whole round as run (AS_RUN). The
+# lanes ended at 01:13.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 LOG_DIR=${LOG_DIR:-/tmp}
@@ -50,5 +57,8 @@ only_semantic_affinity 3
 only_category_diversity 3
 only_overlap_ratio 3
 only_localization_confidence 4"
-[ -f "$QUEUE" ] || echo "$QUEUE_INIT" > "$QUEUE"
+AS_RUN="cald 4
+no_emphasis 2
+$NEW_QUEUE"
+[ -f "$QUEUE" ] || echo "$AS_RUN" > "$QUEUE"
 bash results/benchmark_v2_2026-12-04/queue_lanes.sh "$QUEUE" v2a_i800_lane23 "$LOG_DIR/lane_s.log" "$LOG_DIR/lane_t.log"
