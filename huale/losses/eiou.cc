@@ -47,9 +47,11 @@ class EiouLoss : public Loss {
   LossRole role() const override { return LossRole::kBoxRegression; }
 
   torch::Tensor Compute(const RoiLossInputs& in) const override {
-    const int64_t n_pos = in.pred_boxes.size(0);
+    const int64_t n = options_.normaliser() == EiouOptions::SAMPLED_ROIS
+                          ? in.labels.numel()
+                          : in.pred_boxes.size(0);
     return EiouLossPerRoi(in.pred_boxes, in.gt_boxes, in.proposals, options_).sum() /
-           static_cast<double>(std::max<int64_t>(1, n_pos));
+           static_cast<double>(std::max<int64_t>(1, n));
   }
 
  private:
@@ -63,7 +65,7 @@ absl::Status CheckEiouOptions(const EiouOptions& options) {
 }
 
 HUALE_REGISTER(LossRegistry, "eiou",
-               "Convexified extended-IoU on decoded boxes, over positives (Peng & Yu 2021)",
+               "Convexified extended-IoU on decoded boxes, over positives or RoIs (Peng & Yu 2021)",
                [](const LossSpec& spec) -> absl::StatusOr<std::unique_ptr<Loss>> {
                  HUALE_RETURN_IF_ERROR(CheckEiouOptions(spec.eiou()));
                  return std::make_unique<EiouLoss>(spec.eiou());

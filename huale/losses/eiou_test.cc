@@ -25,13 +25,20 @@ LossSpec Spec(bool union_multiplier = true, double s = 0.1) {
   return spec;
 }
 
+LossSpec SampledRoisSpec() {
+  LossSpec spec = Spec(false);
+  spec.mutable_eiou()->set_normaliser(EiouOptions::SAMPLED_ROIS);
+  return spec;
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Eiou, LossConformanceTest,
     ::testing::Values(
         LossConformanceCase{"UnionMultiplier", Spec(true), LossRole::kBoxRegression, false, true,
                             /*gradient_matches_finite_differences=*/false},
         LossConformanceCase{"NoMultiplier", Spec(false), LossRole::kBoxRegression},
-        LossConformanceCase{"WideThreshold", Spec(false, 0.5), LossRole::kBoxRegression}),
+        LossConformanceCase{"WideThreshold", Spec(false, 0.5), LossRole::kBoxRegression},
+        LossConformanceCase{"OverSampledRois", SampledRoisSpec(), LossRole::kBoxRegression}),
     LossConformanceCaseName);
 
 std::unique_ptr<Loss> Make(const LossSpec& spec) {
@@ -100,6 +107,17 @@ TEST(Eiou, MeanOverPositives) {
   in.labels = torch::tensor({1, 2, 0, 0, 0, 0, 0}, torch::kLong);
   EXPECT_NEAR(Make(Spec(false))->Compute(in).item<double>(),
               ((6.0 / 7 - 0.05) + (1.2 - 0.05)) / 2, 1e-6);
+}
+
+TEST(Eiou, SampledRoisNormaliserDividesByEveryRoi) {
+  // The same two positives among 7 RoIs: the sum over positives / 7.
+  const torch::Tensor t = B({2, 2, 6, 6, 3, 0, 5, 2});
+  RoiLossInputs in = Pair(B({0, 0, 4, 4, 0, 0, 2, 2}), t, t);
+  in.labels = torch::tensor({1, 2, 0, 0, 0, 0, 0}, torch::kLong);
+  LossSpec spec = Spec(false);
+  spec.mutable_eiou()->set_normaliser(EiouOptions::SAMPLED_ROIS);
+  EXPECT_NEAR(Make(spec)->Compute(in).item<double>(),
+              ((6.0 / 7 - 0.05) + (1.2 - 0.05)) / 7, 1e-6);
 }
 
 TEST(Eiou, DisjointBoxesStillGetPulledTogether) {

@@ -74,7 +74,10 @@ HUALE_REGISTER(
       // Both blocks, whichever box_term reads: an out-of-range value is a
       // mistake even where it is not used yet.
       checks.Include("eiou", CheckEiouOptions(o.eiou()))
-          .Include("smooth_l1", CheckSmoothL1Options(o.smooth_l1()));
+          .Include("smooth_l1", CheckSmoothL1Options(o.smooth_l1()))
+          .Check("eiou.normaliser", o.eiou().normaliser() == EiouOptions::POSITIVES,
+                 "must be POSITIVES: Emphasis reduces its weighted per-RoI terms over "
+                 "positives itself (set the normaliser on the \"eiou\" loss)");
       HUALE_RETURN_IF_ERROR(checks.status());
       return std::make_unique<EmphasisLoss>(o);
     });

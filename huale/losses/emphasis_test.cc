@@ -190,5 +190,13 @@ TEST(Emphasis, RejectsBadOptions) {
   EXPECT_NE(loss.status().message().find("EmphasisOptions.eiou.smooth_threshold"), std::string::npos);
 }
 
+TEST(Emphasis, RejectsAnEiouNormaliserItDoesNotUse) {
+  LossSpec spec = DefaultSpec();
+  spec.mutable_emphasis()->mutable_eiou()->set_normaliser(EiouOptions::SAMPLED_ROIS);
+  const absl::StatusOr<std::unique_ptr<Loss>> loss = LossRegistry::Get().Create("emphasis", spec);
+  EXPECT_EQ(loss.status().code(), absl::StatusCode::kInvalidArgument);
+  EXPECT_NE(loss.status().message().find("EmphasisOptions.eiou.normaliser"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace huale

@@ -24,8 +24,10 @@ SWEEP=$(realpath "${SWEEP:-bazel-out/k8-fastbuild/bin/experiments/sweep}")
 RUN6_DIR=${RUN6_DIR:-/work/c6}
 SELECTION="random huale_selection ppal core_set hua oracle_class_balanced entropy flat cald
   only_semantic_affinity only_category_diversity only_overlap_ratio
-  only_localization_confidence huale losses_only smooth_l1 no_emphasis no_iou_head"
-LOSSES="random losses_only lo_sync_detached lo_no_iou_head lo_no_emphasis lo_smooth_l1"
+  only_localization_confidence huale losses_only smooth_l1 no_emphasis no_iou_head
+  eiou_over_rois"
+LOSSES="random losses_only lo_sync_detached lo_no_iou_head lo_no_emphasis lo_smooth_l1
+  lo_eiou_over_rois"
 SIX_CYCLES="random huale_selection hua"
 report() {  # NAME OUT_DIR SPEC_PREFIX METHODS... (run in the folder that holds runs/)
   local name=$1 out=$2 prefix=$3; shift 3
