@@ -379,6 +379,34 @@ TEST(Relations, UnannotatedPoolImagesNeedPeopleAndAFormatThatReadsThem) {
                         "without annotations"));
 }
 
+// HUALE's Emphasis defaults to an EIoU box term: beside smooth-L1 that mixes two
+// box losses unasked, so a spec must set it (round seven's first smooth-L1
+// spec did not).
+TEST(Relations, AnEmphasisBoxTermLeftUnsetMustRegressWhatTheBoxLossDoes) {
+  const auto problems = [](const std::string& box_loss, const std::string& emphasis) {
+    const std::string text = absl::StrCat(
+        "name: \"mixed\" dataset { format: \"voc\" root: \"/nonexistent/huale\" } "
+        "model { name: \"fasterrcnn_small_fpn\" } losses { name: \"cross_entropy\" } "
+        "losses { name: \"", box_loss, "\" } losses { name: \"emphasis\" ", emphasis, " } ",
+        kAcquisition, kEvaluation);
+    absl::StatusOr<ExperimentSpec> spec = ParseSpecText(text, "mixed.pbtxt");
+    EXPECT_TRUE(spec.ok()) << spec.status();
+    absl::StatusOr<ExperimentPlan> plan = ValidateSpec(*spec, "mixed.pbtxt");
+    EXPECT_FALSE(plan.ok());  // the data is not there either way
+    return std::string(plan.status().message());
+  };
+  EXPECT_THAT(problems("smooth_l1", ""),
+              HasSubstr("losses[2].emphasis.box_term: unset, and its default regresses decoded "
+                        "boxes while the box-regression loss losses[1] ('smooth_l1') regresses "
+                        "box deltas"));
+  EXPECT_THAT(problems("smooth_l1", "emphasis { gamma: 1 }"), HasSubstr("box_term"));
+  EXPECT_THAT(problems("smooth_l1", "emphasis { box_term: SMOOTH_L1 }"),
+              Not(HasSubstr("box_term")));
+  EXPECT_THAT(problems("smooth_l1", "emphasis { box_term: EIOU }"), Not(HasSubstr("box_term")));
+  EXPECT_THAT(problems("eiou", ""), Not(HasSubstr("box_term")));
+  EXPECT_THAT(problems("focal_eiou", ""), Not(HasSubstr("box_term")));
+}
+
 TEST(IterationBudget, LrStepsCountIterationsWithinTheBudget) {
   // Past `epochs` but within the budget: only the missing data is reported.
   const absl::Status within = ValidateTraining("epochs: 2 iterations: 100 lr_steps: 80");

@@ -45,6 +45,7 @@ class EiouLoss : public Loss {
  public:
   explicit EiouLoss(const EiouOptions& options) : options_(options) {}
   LossRole role() const override { return LossRole::kBoxRegression; }
+  BoxInput box_input() const override { return BoxInput::kDecodedBoxes; }
 
   torch::Tensor Compute(const RoiLossInputs& in) const override {
     const int64_t n = options_.normaliser() == EiouOptions::SAMPLED_ROIS

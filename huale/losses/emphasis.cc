@@ -36,6 +36,18 @@ class EmphasisLoss : public Loss {
  public:
   explicit EmphasisLoss(const EmphasisOptions& options) : options_(options) {}
   LossRole role() const override { return LossRole::kAuxiliary; }
+  BoxInput box_input() const override {
+    switch (options_.box_term()) {
+      case EmphasisOptions::EIOU:
+        return BoxInput::kDecodedBoxes;
+      case EmphasisOptions::SMOOTH_L1:
+        return BoxInput::kDeltas;
+      case EmphasisOptions::NONE:
+        break;
+    }
+    return BoxInput::kNone;  // the weights carry no gradient
+  }
+  bool box_input_is_default() const override { return !options_.has_box_term(); }
 
   torch::Tensor Compute(const RoiLossInputs& in) const override {
     const int64_t n_pos = in.positive.numel();

@@ -198,5 +198,18 @@ TEST(Emphasis, RejectsAnEiouNormaliserItDoesNotUse) {
   EXPECT_NE(loss.status().message().find("EmphasisOptions.eiou.normaliser"), std::string::npos);
 }
 
+// The model refuses a defaulted box term unlike its box loss; an explicit one,
+// even EIOU, is a choice.
+TEST(Emphasis, BoxTermIsDefaultOnlyWhenTheSpecLeavesIt) {
+  const std::unique_ptr<Loss> unset = Make(DefaultSpec());
+  EXPECT_TRUE(unset->box_input_is_default());
+  EXPECT_EQ(unset->box_input(), BoxInput::kDecodedBoxes);
+  const std::unique_ptr<Loss> eiou = Make(Spec(0.5, true, EmphasisOptions::EIOU));
+  EXPECT_FALSE(eiou->box_input_is_default());
+  EXPECT_EQ(eiou->box_input(), BoxInput::kDecodedBoxes);
+  EXPECT_EQ(Make(Spec(0.5, true, EmphasisOptions::SMOOTH_L1))->box_input(), BoxInput::kDeltas);
+  EXPECT_EQ(Make(Spec(0.5, true, EmphasisOptions::NONE))->box_input(), BoxInput::kNone);
+}
+
 }  // namespace
 }  // namespace huale

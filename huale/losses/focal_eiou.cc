@@ -50,6 +50,7 @@ class FocalEiouLoss : public Loss {
  public:
   explicit FocalEiouLoss(const FocalEiouOptions& options) : options_(options) {}
   LossRole role() const override { return LossRole::kBoxRegression; }
+  BoxInput box_input() const override { return BoxInput::kDecodedBoxes; }
 
   torch::Tensor Compute(const RoiLossInputs& in) const override {
     const int64_t n_pos = in.pred_boxes.size(0);

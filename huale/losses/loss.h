@@ -34,6 +34,14 @@ enum class LossRole {
   kAuxiliary,       // any number
 };
 
+// Which box representation a loss's gradient reaches: none, the coder-weighted
+// deltas (RoiLossInputs::box_deltas) or the decoded boxes (pred_boxes).
+enum class BoxInput {
+  kNone,
+  kDeltas,
+  kDecodedBoxes,
+};
+
 class Loss {
  public:
   static constexpr char kFamily[] = "loss";
@@ -41,6 +49,14 @@ class Loss {
   virtual LossRole role() const = 0;
   // True when the loss needs RoiLossInputs::iou_pred (the model's iou_head).
   virtual bool needs_iou_head() const { return false; }
+  // The box representation this loss's gradient reaches; the conformance suite
+  // checks the declaration against autograd.
+  virtual BoxInput box_input() const { return BoxInput::kNone; }
+  // True when the spec left the choice of the box term to a default (an
+  // auxiliary loss's `box_term` option unset). The model then refuses a box
+  // input that differs from its box-regression loss's, which is legal only
+  // when asked for: set the option explicitly to mix them.
+  virtual bool box_input_is_default() const { return false; }
   // Scalar, differentiable; 0 (with a graph) when there are no positives.
   virtual torch::Tensor Compute(const RoiLossInputs& inputs) const = 0;
 };

@@ -151,6 +151,21 @@ TEST_P(LossConformanceTest, IsRegisteredWithItsRole) {
   EXPECT_EQ(loss->needs_iou_head(), c.needs_iou_head);
 }
 
+// box_input() is what autograd reaches: deltas, decoded boxes or neither.
+TEST_P(LossConformanceTest, DeclaresTheBoxInputItsGradientReaches) {
+  std::unique_ptr<Loss> loss = MakeLoss(GetParam());
+  ASSERT_NE(loss, nullptr);
+  const RoiLossInputs in = MakeRandomRoiLossInputs(1, 7, 4, 3, torch::kDouble);
+  const std::vector<torch::Tensor> grads = Gradients(loss->Compute(in), in);
+  const bool deltas = grads[1].abs().max().item<double>() > 0;  // kDifferentiable order
+  const bool decoded = grads[2].abs().max().item<double>() > 0;
+  ASSERT_FALSE(deltas && decoded) << "the gradient reaches both box representations";
+  const BoxInput reached =
+      deltas ? BoxInput::kDeltas : (decoded ? BoxInput::kDecodedBoxes : BoxInput::kNone);
+  EXPECT_EQ(static_cast<int>(loss->box_input()), static_cast<int>(reached))
+      << "declared (0 none, 1 deltas, 2 decoded boxes) vs reached";
+}
+
 TEST_P(LossConformanceTest, ZeroAtTheOptimum) {
   const LossConformanceCase& c = GetParam();
   std::unique_ptr<Loss> loss = MakeLoss(c);

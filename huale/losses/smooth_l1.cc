@@ -33,6 +33,7 @@ class SmoothL1Loss : public Loss {
  public:
   explicit SmoothL1Loss(const SmoothL1Options& options) : options_(options) {}
   LossRole role() const override { return LossRole::kBoxRegression; }
+  BoxInput box_input() const override { return BoxInput::kDeltas; }
 
   torch::Tensor Compute(const RoiLossInputs& in) const override {
     // The normaliser is every sampled RoI, not the positives (torchvision).

@@ -28,6 +28,10 @@ class SyncIouLoss : public Loss {
   explicit SyncIouLoss(const SyncIouOptions& options) : options_(options) {}
   LossRole role() const override { return LossRole::kAuxiliary; }
   bool needs_iou_head() const override { return true; }
+  // Through the undetached target IoU(pred_box, gt) only.
+  BoxInput box_input() const override {
+    return options_.detach_target() ? BoxInput::kNone : BoxInput::kDecodedBoxes;
+  }
 
   torch::Tensor Compute(const RoiLossInputs& in) const override {
     CHECK(in.iou_pred.defined()) << "loss 'sync_iou' needs RoiLossInputs::iou_pred (iou_head)";

@@ -16,6 +16,18 @@
 namespace huale {
 namespace {
 
+const char* BoxInputName(BoxInput input) {
+  switch (input) {
+    case BoxInput::kDeltas:
+      return "box deltas";
+    case BoxInput::kDecodedBoxes:
+      return "decoded boxes";
+    case BoxInput::kNone:
+      break;
+  }
+  return "no box";
+}
+
 // The options over an architecture's configuration. Integer and boolean fields
 // take their defaults from the proto (an architecture's own values come in as a
 // FasterRcnnOptions preset under the spec's, see SmallFpnPreset); float fields
@@ -213,6 +225,7 @@ std::vector<torch::Tensor> FasterRcnn::Features(const torch::Tensor& batch) {
 absl::Status FasterRcnn::SetRoiLosses(const std::vector<LossSpec>& specs) {
   std::vector<WeightedRoiLoss> losses;
   int classification = 0, regression = 0;
+  size_t regression_index = 0;
   for (size_t i = 0; i < specs.size(); ++i) {
     absl::StatusOr<std::unique_ptr<Loss>> loss = LossRegistry::Get().Create(specs[i].name(), specs[i]);
     if (!loss.ok()) {
@@ -233,6 +246,7 @@ absl::Status FasterRcnn::SetRoiLosses(const std::vector<LossSpec>& specs) {
       case LossRole::kBoxRegression:
         term.name = "loss_box_reg";
         ++regression;
+        regression_index = i;
         break;
       case LossRole::kAuxiliary:
         term.name = absl::StrCat("loss_", specs[i].name());
@@ -249,6 +263,22 @@ absl::Status FasterRcnn::SetRoiLosses(const std::vector<LossSpec>& specs) {
     return absl::InvalidArgumentError(absl::StrCat(
         "losses: need exactly one classification and one box-regression loss, found ",
         classification, " and ", regression));
+  }
+  // An auxiliary box term left to its default must regress what the box loss
+  // does (HUALE's Emphasis defaults to EIoU; beside smooth-L1 that mixes two
+  // box losses unasked). Setting the term explicitly allows the mix.
+  const BoxInput regressed = losses[regression_index].loss->box_input();
+  for (size_t i = 0; i < losses.size(); ++i) {
+    const Loss& loss = *losses[i].loss;
+    if (!loss.box_input_is_default() || loss.box_input() == BoxInput::kNone ||
+        loss.box_input() == regressed) {
+      continue;
+    }
+    return absl::InvalidArgumentError(absl::StrCat(
+        "losses[", i, "].", specs[i].name(), ".box_term: unset, and its default regresses ",
+        BoxInputName(loss.box_input()), " while the box-regression loss losses[",
+        regression_index, "] ('", specs[regression_index].name(), "') regresses ",
+        BoxInputName(regressed), "; set box_term to match it, or explicitly to mix the two"));
   }
   roi_heads_->set_losses(std::move(losses));
   return absl::OkStatus();
