@@ -42,6 +42,19 @@ enum class BoxInput {
   kDecodedBoxes,
 };
 
+// For messages: "box deltas", "decoded boxes", "no box".
+inline const char* BoxInputName(BoxInput input) {
+  switch (input) {
+    case BoxInput::kDeltas:
+      return "box deltas";
+    case BoxInput::kDecodedBoxes:
+      return "decoded boxes";
+    case BoxInput::kNone:
+      break;
+  }
+  return "no box";
+}
+
 class Loss {
  public:
   static constexpr char kFamily[] = "loss";

@@ -163,7 +163,7 @@ TEST_P(LossConformanceTest, DeclaresTheBoxInputItsGradientReaches) {
   const BoxInput reached =
       deltas ? BoxInput::kDeltas : (decoded ? BoxInput::kDecodedBoxes : BoxInput::kNone);
   EXPECT_EQ(static_cast<int>(loss->box_input()), static_cast<int>(reached))
-      << "declared (0 none, 1 deltas, 2 decoded boxes) vs reached";
+      << "declared " << BoxInputName(loss->box_input()) << ", reached " << BoxInputName(reached);
 }
 
 TEST_P(LossConformanceTest, ZeroAtTheOptimum) {

@@ -16,18 +16,6 @@
 namespace huale {
 namespace {
 
-const char* BoxInputName(BoxInput input) {
-  switch (input) {
-    case BoxInput::kDeltas:
-      return "box deltas";
-    case BoxInput::kDecodedBoxes:
-      return "decoded boxes";
-    case BoxInput::kNone:
-      break;
-  }
-  return "no box";
-}
-
 // The options over an architecture's configuration. Integer and boolean fields
 // take their defaults from the proto (an architecture's own values come in as a
 // FasterRcnnOptions preset under the spec's, see SmallFpnPreset); float fields
