@@ -13,7 +13,10 @@
 # binary (the report does not train); the fastbuild one is enough. OUT (default
 # this folder): where the reports and runs/ go; a second machine's runs go
 # to their own folder (OUT=$R/epyc, round eleven) so that no report mixes two
-# machines' cycle-0 models (paired.py pairs across folders).
+# machines' cycle-0 models (paired.py pairs across folders). LAYOUT=v2b
+# (round fifteen) does the same for the second layout's CPU runs
+# (runs/v2b_i800_*): the report $OUT/v2b_i800/ and their runs in $OUT/runs/;
+# the loss-diagnosis and six-cycle reports are v2a's only.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -22,6 +25,7 @@ OUT=${OUT:-$R}
 D=$R/specs
 SWEEP=$(realpath "${SWEEP:-bazel-out/k8-fastbuild/bin/experiments/sweep}")
 RUN6_DIR=${RUN6_DIR:-/work/c6}
+LAYOUT=${LAYOUT:-v2a}
 SELECTION="random huale_selection ppal core_set hua oracle_class_balanced entropy flat cald
   only_semantic_affinity only_category_diversity only_overlap_ratio
   only_localization_confidence huale losses_only smooth_l1 no_emphasis no_iou_head
@@ -33,7 +37,7 @@ report() {  # NAME OUT_DIR SPEC_PREFIX METHODS... (run in the folder that holds 
   local name=$1 out=$2 prefix=$3; shift 3
   local specs="" m
   for m in "$@"; do
-    if [ -n "$(ls -d runs/v2a_i800_$m/seed* 2>/dev/null)" ]; then specs+="$D/$prefix$m.pbtxt,"; fi
+    if [ -n "$(ls -d runs/${LAYOUT}_i800_$m/seed* 2>/dev/null)" ]; then specs+="$D/$prefix$m.pbtxt,"; fi
   done
   $SWEEP --specs=${specs%,} --seeds=0,1,2,3,4 --name=$name --report_only > /dev/null
   rm -rf "$out" && mkdir -p "$out" && cp runs/sweeps/$name/* "$out"/
@@ -41,9 +45,9 @@ report() {  # NAME OUT_DIR SPEC_PREFIX METHODS... (run in the folder that holds 
 copy_runs() {  # TO METHODS... (run in the folder that holds runs/)
   local to=$1 m src dst c; shift
   for m in "$@"; do
-    for src in runs/v2a_i800_$m/seed*; do
+    for src in runs/${LAYOUT}_i800_$m/seed*; do
       [ -f $src/metrics.csv ] || continue
-      dst=$to/v2a_i800_$m/$(basename $src)
+      dst=$to/${LAYOUT}_i800_$m/$(basename $src)
       mkdir -p $dst && cp $src/spec.pbtxt $src/metrics.csv $dst/
       for c in $src/cycle_*; do
         [ -f $c/metrics.json ] || continue
@@ -54,6 +58,12 @@ copy_runs() {  # TO METHODS... (run in the folder that holds runs/)
     done
   done
 }
+if [ "$LAYOUT" != v2a ]; then
+  report ${LAYOUT}_i800 $OUT/${LAYOUT}_i800 ${LAYOUT}_ $SELECTION
+  copy_runs $OUT/runs $SELECTION
+  du -sh $OUT
+  exit 0
+fi
 report v2a_i800 $OUT/v2a_i800 v2a_ $SELECTION
 report v2a_i800_loss_diagnosis $OUT/loss_diagnosis/report v2a_ $LOSSES
 # Random and losses-only are in both reports: copy each run once.

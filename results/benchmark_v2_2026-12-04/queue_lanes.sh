@@ -14,7 +14,7 @@ LOG_A=$(realpath "$3") LOG_B=$(realpath "$4")
 cd "$(dirname "$0")/../.."
 SWEEP=$(realpath "${SWEEP:-bazel-out/k8-opt/bin/experiments/sweep}")
 D=$PWD/results/benchmark_v2_2026-12-04/specs
-PREFIX=${PREFIX:-v2a_}
+PREFIX=${PREFIX-v2a_}  # set but empty: lines name whole specs
 SWEEP_FLAGS=${SWEEP_FLAGS:-}
 cd "${RUN_DIR:-.}"
 pop() {  # prints and removes the queue's first line, under a lock
