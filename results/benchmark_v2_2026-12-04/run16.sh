@@ -29,3 +29,7 @@ v2b_only_semantic_affinity 2"
 [ -f "$QUEUE" ] || echo "$QUEUE_INIT" > "$QUEUE"
 [ -d data/fmnist_det/v2b ] || bazel-out/k8-opt/bin/tools/make_fmnist_det --profile=v2b --output_dir=data/fmnist_det/v2b
 PREFIX= bash results/benchmark_v2_2026-12-04/queue_lanes.sh "$QUEUE" v2_lane16 "$LOG_DIR/lane16_a.log" "$LOG_DIR/lane16_b.log"
+# After the queue emptied (19:21), one more run on one lane, beside the CI
+# pre-check (19:23):
+#   bazel-out/k8-opt/bin/experiments/sweep --name=v2_lane16 --seeds=3 \
+#     --specs=$PWD/results/benchmark_v2_2026-12-04/specs/v2b_only_localization_confidence.pbtxt
