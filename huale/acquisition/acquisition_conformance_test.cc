@@ -1,5 +1,6 @@
-// One conformance suite run on every registered acquisition function (OR-tools'
-// habit): deterministic by seed, exactly the budget, only pool images, no
+// One conformance suite run on every registered acquisition function with its
+// default options, and on option sets that change what is scored or how it is
+// ranked (OR-tools' habit): deterministic by seed, exactly the budget, only pool images, no
 // duplicates, order-independent, empty views, one-box images, budgets of 0 and
 // beyond the pool, bad input answered with a status.
 #include <algorithm>
@@ -9,6 +10,7 @@
 #include <vector>
 
 #include "gmock/gmock.h"
+#include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/acquisition/test_detections.h"
@@ -107,12 +109,29 @@ std::pair<ImageDetections, ImageDetections> MakeImage(int i) {
   return {View(id, x, 640, 480), View(id, flip, 640, 480)};
 }
 
-class Conformance : public ::testing::TestWithParam<std::string> {
+// A suite case: a test-name label and an AcquisitionSpec in text form.
+struct SpecCase {
+  std::string label;
+  std::string spec;
+};
+
+std::vector<SpecCase> SpecCases() {
+  std::vector<SpecCase> cases;
+  for (const std::string& name : AcquisitionRegistry::Get().Names()) {
+    cases.push_back({name, "name: '" + name + "'"});
+  }
+  cases.push_back({"huale_hua_retrieval", "name: 'huale' huale { retrieval: HUA_AGGREGATION }"});
+  cases.push_back({"huale_borda", "name: 'huale' huale { ranking: BORDA }"});
+  return cases;
+}
+
+class Conformance : public ::testing::TestWithParam<SpecCase> {
  protected:
   void SetUp() override {
     AcquisitionSpec spec;
-    spec.set_name(GetParam());
-    auto fn = AcquisitionRegistry::Get().Create(GetParam(), spec);
+    ASSERT_TRUE(google::protobuf::TextFormat::ParseFromString(GetParam().spec, &spec))
+        << GetParam().spec;
+    auto fn = AcquisitionRegistry::Get().Create(spec.name(), spec);
     ASSERT_TRUE(fn.ok()) << fn.status();
     fn_ = std::move(*fn);
     context_.num_classes = kC;
@@ -268,8 +287,8 @@ TEST_P(Conformance, BadInputIsAStatusNotACrash) {
 // see it half-built. An empty registry instantiates nothing, which gtest reports
 // as a failing uninstantiated suite.
 INSTANTIATE_TEST_SUITE_P(EveryRegisteredFunction, Conformance,
-                         ::testing::ValuesIn(AcquisitionRegistry::Get().Names()),
-                         [](const auto& info) { return info.param; });
+                         ::testing::ValuesIn(SpecCases()),
+                         [](const auto& info) { return info.param.label; });
 
 TEST(ScoringContext, ValidateChecksTheShare) {
   ScoringContext context;

@@ -34,6 +34,13 @@ double Aggregate(HuaOptions::Operator op, const std::vector<double>& values) {
 
 }  // namespace
 
+absl::Status CheckHuaOptions(const HuaOptions& options) {
+  return OptionChecks(options)
+      .InRange("object_score", options.object_score(), 0, 1)
+      .InRange("unit_iou", options.unit_iou(), 0, 1)
+      .status();
+}
+
 std::optional<double> HuaImageUncertainty(const ImageDetections& original,
                                           const ImageDetections& flipped_mapped_back,
                                           int num_classes, const HuaOptions& options,
@@ -104,12 +111,8 @@ HUALE_REGISTER(AcquisitionRegistry, "hua",
                  if (absl::Status s = CheckOptionsCase(spec, AcquisitionSpec::kHua); !s.ok()) {
                    return s;
                  }
-                 const HuaOptions& o = spec.hua();
-                 HUALE_RETURN_IF_ERROR(OptionChecks(o)
-                                           .InRange("object_score", o.object_score(), 0, 1)
-                                           .InRange("unit_iou", o.unit_iou(), 0, 1)
-                                           .status());
-                 return std::make_unique<HuaAcquisition>(o);
+                 HUALE_RETURN_IF_ERROR(CheckHuaOptions(spec.hua()));
+                 return std::make_unique<HuaAcquisition>(spec.hua());
                });
 
 }  // namespace

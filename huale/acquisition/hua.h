@@ -18,11 +18,15 @@
 
 #include <optional>
 
+#include "absl/status/status.h"
 #include "huale/acquisition/acquisition_spec.pb.h"
 #include "huale/core/detections.h"
 #include "huale/core/fpn_levels.h"
 
 namespace huale {
+
+// HuaOptions' ranges (object_score and unit_iou in [0, 1]).
+absl::Status CheckHuaOptions(const HuaOptions& options);
 
 // The image's aggregated uncertainty; nullopt when it has no object.
 std::optional<double> HuaImageUncertainty(const ImageDetections& original,

@@ -1,5 +1,6 @@
 // "huale": hierarchical uncertainty aggregation (method doc §3).
-//   stage 1, retrieval: the K1 = r1·b images of highest E(x) (box_entropy.h)
+//   stage 1, retrieval: the K1 = r1·b images of highest E(x) (box_entropy.h;
+//                       option: of highest HUA aggregation, hua.h)
 //   stage 2, ranking:   a cascade SA -> CD -> OR -> LC, each filter keeping a
 //                       linearly shrinking count down to b - |Z slice|
 //                       (option: Borda, the mean rank of the metrics)
@@ -17,6 +18,7 @@
 #include "huale/acquisition/acquisition_function.h"
 #include "huale/acquisition/box_entropy.h"
 #include "huale/acquisition/category_diversity.h"
+#include "huale/acquisition/hua.h"
 #include "huale/acquisition/localization_confidence.h"
 #include "huale/acquisition/overlap_ratio.h"
 #include "huale/acquisition/selection.h"
@@ -28,8 +30,9 @@
 namespace huale {
 namespace {
 
-// Positions in ImageScore::metrics; metric k of the cascade enum is at k + 1.
-constexpr int kEntropy = 0;
+// Positions in ImageScore::metrics: the retrieval score (E(x), or HUA's
+// aggregation) first; metric k of the cascade enum is at k + 1.
+constexpr int kRetrieval = 0;
 
 int MetricIndex(HualeOptions::Metric metric) { return static_cast<int>(metric) + 1; }
 
@@ -55,14 +58,20 @@ class HualeAcquisition : public AcquisitionFunction {
   }
 
   std::vector<std::string> metric_names() const override {
-    return {"entropy", "semantic_affinity", "category_diversity", "overlap_ratio",
-            "localization_confidence"};
+    return {hua_retrieval() ? "hua_uncertainty" : "entropy", "semantic_affinity",
+            "category_diversity", "overlap_ratio", "localization_confidence"};
   }
 
   ImageScore Score(const ImageDetections& original, const ImageDetections& flipped,
                    const ScoringContext& context) const override {
     const int c = EffectiveNumClasses(context.num_classes, original, flipped);
+    // The zero set is entropy's whichever score retrieves.
     const std::optional<double> e = ImageEntropy(original, flipped, options_.entropy(), c);
+    const double retrieval_score =
+        hua_retrieval()
+            ? HuaImageUncertainty(original, flipped, c, options_.hua(), context.fpn_levels)
+                  .value_or(0.0)
+            : e.value_or(0.0);
     const double min_score = options_.box_min_score();
     double lc = LocalizationConfidence(original, flipped, min_score, options_.match_iou(),
                                        options_.lc_min_side());
@@ -72,7 +81,7 @@ class HualeAcquisition : public AcquisitionFunction {
     return ImageScore{
         original.image_id,
         !e.has_value(),
-        {e.value_or(0.0),
+        {retrieval_score,
          SemanticAffinity(original, flipped, c, min_score, options_.match_iou()),
          CategoryDiversity(original, flipped, context.labelled_class_share, c,
                            options_.category_diversity_min_score()),
@@ -95,7 +104,7 @@ class HualeAcquisition : public AcquisitionFunction {
         ranked.size());
 
     const bool borda = options_.ranking() == HualeOptions::BORDA;
-    std::vector<std::string> stages = {"entropy_retrieval"};
+    std::vector<std::string> stages = {hua_retrieval() ? "hua_retrieval" : "entropy_retrieval"};
     for (HualeOptions::Metric m : cascade_) {
       stages.push_back(absl::StrCat(borda ? "rank_" : "", metric_names()[MetricIndex(m)]));
     }
@@ -104,7 +113,7 @@ class HualeAcquisition : public AcquisitionFunction {
     stages.push_back(zero_random ? "zero_set_draw" : "zero_set_lowest_max_score");
     SelectionBuilder builder(pool, metric_names(), stages);
 
-    RankCandidates(ranked, pool, kEntropy, RankDirection::kHigherFirst);
+    RankCandidates(ranked, pool, kRetrieval, RankDirection::kHigherFirst);
     builder.RecordRanks(0, ranked);
     ranked.resize(retrieved);
     std::vector<double> final_keys;
@@ -124,6 +133,8 @@ class HualeAcquisition : public AcquisitionFunction {
   }
 
  private:
+  bool hua_retrieval() const { return options_.retrieval() == HualeOptions::HUA_AGGREGATION; }
+
   RankDirection DirectionOf(HualeOptions::Metric m) const {
     return m == HualeOptions::CATEGORY_DIVERSITY &&
                    options_.category_diversity_direction() ==
@@ -138,7 +149,7 @@ class HualeAcquisition : public AcquisitionFunction {
     const int steps = static_cast<int>(cascade_.size());
     const std::vector<int> counts =
         CascadeCounts(static_cast<int>(ranked.size()), static_cast<int>(final_count), steps);
-    int metric = kEntropy;
+    int metric = kRetrieval;
     for (int s = 0; s < steps; ++s) {
       metric = MetricIndex(cascade_[s]);
       RankCandidates(ranked, pool, metric, DirectionOf(cascade_[s]));
@@ -150,7 +161,7 @@ class HualeAcquisition : public AcquisitionFunction {
     return keys;
   }
 
-  // Orders `ranked` by the mean of its ranks under each metric (ties: entropy
+  // Orders `ranked` by the mean of its ranks under each metric (ties: retrieval
   // order); returns the mean ranks. Keeps all of them (the caller truncates).
   std::vector<double> BordaRank(const std::vector<ImageScore>& pool, std::vector<size_t>& ranked,
                                 SelectionBuilder& builder) const {
@@ -191,6 +202,9 @@ absl::Status ValidateOptions(const HualeOptions& o) {
       .AtLeast("retrieval_ratio", o.retrieval_ratio(), 1)
       .InRange("zero_set_share", o.zero_set_share(), 0, 1)
       .Include("entropy", CheckEntropyOptions(o.entropy()))
+      .Check("hua", !o.has_hua() || o.retrieval() == HualeOptions::HUA_AGGREGATION,
+             "is read only when retrieval is HUA_AGGREGATION")
+      .Include("hua", CheckHuaOptions(o.hua()))
       .InRange("box_min_score", o.box_min_score(), 0, 1)
       .InRange("match_iou", o.match_iou(), 0, 1)
       .InRange("overlap_confident_score", o.overlap_confident_score(), 0, 1)
@@ -200,7 +214,7 @@ absl::Status ValidateOptions(const HualeOptions& o) {
 }
 
 HUALE_REGISTER(AcquisitionRegistry, "huale",
-               "HUALE: entropy retrieval, then the SA -> CD -> OR -> LC cascade",
+               "HUALE: entropy (option: HUA) retrieval, then the SA -> CD -> OR -> LC cascade",
                [](const AcquisitionSpec& spec)
                    -> absl::StatusOr<std::unique_ptr<AcquisitionFunction>> {
                  if (absl::Status s = CheckOptionsCase(spec, AcquisitionSpec::kHuale);

@@ -101,6 +101,53 @@ TEST(HualeScore, NoConfidentBoxIsTheZeroSet) {
   EXPECT_TRUE(Make()->Score(View("z", {}), View("z", {}), context).in_zero_set);
 }
 
+TEST(HualeScore, HuaRetrievalAggregatesClassScaleObjectImage) {
+  // hua_test's hand image, C = 1, entropies in bits (= normalised entropy):
+  //   A  (0,0,224,224)     s .9  (.1,.9)   H .468996  P4  object
+  //   A2 (0,0,230,224)     s .2  (.5,.5)   H 1        P4  unit of A
+  //   A3 (0,0,160,160)     s .25 (.75,.25) H .811278  P3  unit of A
+  //   B  (400,300,456,356) s .8  (.2,.8)   H .721928  P2  object
+  // E(x) = max over confident boxes = .721928. HUA (Sum / Max / Sum):
+  // A max(1, .811) = 1, B .722: 1.721928.
+  const ImageDetections image = View("x", {Det({0, 0, 224, 224}, 0, 0.9f, {0.1f, 0.9f}),
+                                           Det({0, 0, 230, 224}, 0, 0.2f, {0.5f, 0.5f}),
+                                           Det({0, 0, 160, 160}, 0, 0.25f, {0.75f, 0.25f}),
+                                           Det({400, 300, 456, 356}, 0, 0.8f, {0.2f, 0.8f})});
+  ScoringContext context;
+  context.num_classes = 1;
+  EXPECT_NEAR(Make()->Score(image, View("x", {}), context).metrics[0], 0.721928, 1e-6);
+  HualeOptions options;
+  options.set_retrieval(HualeOptions::HUA_AGGREGATION);
+  const auto hua = Make(options);
+  EXPECT_EQ(hua->metric_names()[0], "hua_uncertainty");
+  const ImageScore score = hua->Score(image, View("x", {}), context);
+  EXPECT_FALSE(score.in_zero_set);
+  EXPECT_NEAR(score.metrics[0], 1.721928, 1e-6);
+  // HUA's options apply: scale Sum gives A 1 + .811278.
+  options.mutable_hua()->set_scale_operator(HuaOptions::SUM);
+  EXPECT_NEAR(Make(options)->Score(image, View("x", {}), context).metrics[0],
+              1.811278 + 0.721928, 1e-6);
+}
+
+TEST(HualeScore, HuaRetrievalKeepsEntropysZeroSet) {
+  // One box of score .4: a HUA object (> .3) but not confident (< .5): the image
+  // is in the zero set as under entropy retrieval, its HUA score kept.
+  HualeOptions options;
+  options.set_retrieval(HualeOptions::HUA_AGGREGATION);
+  ScoringContext context;
+  context.num_classes = 1;
+  const ImageScore score = Make(options)->Score(
+      View("w", {Det({0, 0, 50, 50}, 0, 0.4f, {0.6f, 0.4f})}), View("w", {}), context);
+  EXPECT_TRUE(score.in_zero_set);
+  EXPECT_NEAR(score.metrics[0], -(0.6 * std::log2(0.6) + 0.4 * std::log2(0.4)), 1e-6);
+  // No HUA object (.2 < .3) but a confident flipped box: ranked, scoring 0.
+  const ImageScore flipped_only = Make(options)->Score(
+      View("f", {Det({0, 0, 50, 50}, 0, 0.2f, {0.8f, 0.2f})}),
+      View("f", {Det({0, 0, 50, 50}, 0, 0.9f, {0.1f, 0.9f})}), context);
+  EXPECT_FALSE(flipped_only.in_zero_set);
+  EXPECT_EQ(flipped_only.metrics[0], 0.0);
+}
+
 // Metrics: entropy, SA, CD, OR, LC.
 std::vector<ImageScore> HandPool() {
   return {{"i1", false, {0.9, 0.1, 0.5, 0.5, 0.5}}, {"i2", false, {0.8, 0.9, 0.1, 0.9, 0.1}},
@@ -125,6 +172,19 @@ TEST(HualeSelect, CascadeOnAHandBuiltPool) {
   EXPECT_THAT(selection->images[0].stage_ranks, ElementsAre(4, 3, 2, 2, 1, 0));
   EXPECT_THAT(selection->images[1].stage_ranks, ElementsAre(2, 1, 3, 1, 2, 0));
   EXPECT_DOUBLE_EQ(selection->images[0].score, 0.2);
+}
+
+TEST(HualeSelect, HuaRetrievalNamesItsStage) {
+  // The same hand pool with metric 0 read as HUA's aggregation: the same picks,
+  // the retrieval stage named for it.
+  HualeOptions options;
+  options.set_retrieval_ratio(2);
+  options.set_retrieval(HualeOptions::HUA_AGGREGATION);
+  auto selection = Make(options)->Select(HandPool(), 2, ScoringContext(), 7);
+  ASSERT_TRUE(selection.ok()) << selection.status();
+  EXPECT_THAT(Ids(*selection), ElementsAre("i4", "i2"));
+  EXPECT_EQ(selection->stage_names[0], "hua_retrieval");
+  EXPECT_EQ(selection->metric_names[0], "hua_uncertainty");
 }
 
 TEST(HualeSelect, CascadeTiesKeepThePreviousStagesOrder) {
@@ -297,6 +357,17 @@ TEST(HualeSpec, RejectsBadOptions) {
   spec.mutable_huale()->set_lc_min_side(-1);
   EXPECT_THAT(std::string(AcquisitionRegistry::Get().Create("huale", spec).status().message()),
               ::testing::HasSubstr("HualeOptions.lc_min_side"));
+  spec.mutable_huale()->set_lc_min_side(0);
+  // HUA's options are checked, and read only under HUA retrieval.
+  spec.mutable_huale()->mutable_hua()->set_object_score(1.5);
+  spec.mutable_huale()->set_retrieval(HualeOptions::HUA_AGGREGATION);
+  EXPECT_THAT(std::string(AcquisitionRegistry::Get().Create("huale", spec).status().message()),
+              ::testing::HasSubstr("HualeOptions.hua.object_score"));
+  spec.mutable_huale()->mutable_hua()->set_object_score(0.3);
+  EXPECT_TRUE(AcquisitionRegistry::Get().Create("huale", spec).ok());
+  spec.mutable_huale()->set_retrieval(HualeOptions::ENTROPY);
+  EXPECT_THAT(std::string(AcquisitionRegistry::Get().Create("huale", spec).status().message()),
+              ::testing::HasSubstr("HUA_AGGREGATION"));
   AcquisitionSpec wrong;
   wrong.set_name("huale");
   wrong.mutable_cald();
