@@ -202,9 +202,9 @@ absl::Status ValidateOptions(const HualeOptions& o) {
       .AtLeast("retrieval_ratio", o.retrieval_ratio(), 1)
       .InRange("zero_set_share", o.zero_set_share(), 0, 1)
       .Include("entropy", CheckEntropyOptions(o.entropy()))
+      .Include("hua", CheckHuaOptions(o.hua()))
       .Check("hua", !o.has_hua() || o.retrieval() == HualeOptions::HUA_AGGREGATION,
              "is read only when retrieval is HUA_AGGREGATION")
-      .Include("hua", CheckHuaOptions(o.hua()))
       .InRange("box_min_score", o.box_min_score(), 0, 1)
       .InRange("match_iou", o.match_iou(), 0, 1)
       .InRange("overlap_confident_score", o.overlap_confident_score(), 0, 1)
