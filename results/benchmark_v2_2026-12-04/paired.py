@@ -28,16 +28,11 @@ def load(runs, name, seed, prefix="v2a_i800_"):
     return [100 * float(r["primary"]) for r in rows], [int(r["labelled_boxes"]) for r in rows]
 
 
-def main():
-    args = [a for a in sys.argv[1:] if not a.startswith("--cycles=")]
-    first, last = 1, None
-    for a in sys.argv[1:]:
-        if a.startswith("--cycles="):
-            first, last = (int(x) for x in a[len("--cycles="):].split("-"))
-    base, method, seeds = args[0], args[1], [int(s) for s in args[2].split(",")]
-    folders = (args[3] if len(args) > 3 else "runs").split(",")
-    prefix = args[4] if len(args) > 4 else "v2a_i800_"
-    means = []
+def pair(base, method, seeds, folders, prefix="v2a_i800_", first=1, last=None):
+    """Yields, per seed, (seed, folder, base mAPs, method mAPs, differences,
+    their mean, method's boxes at the last compared cycle), or (seed, why) when
+    the seed has nothing to compare. Each seed pairs within the first folder
+    that holds both runs."""
     for s in seeds:
         missing = None
         for runs in folders:
@@ -48,18 +43,36 @@ def main():
             except FileNotFoundError as e:
                 missing = missing or e.filename
         else:
-            print(f"| {s} | no run: {missing} |")
+            yield s, f"no run: {missing}"
             continue
-        where = f" ({runs})" if len(folders) > 1 else ""
         n = min(len(b), len(m)) if last is None else min(len(b), len(m), last + 1)
         d = [x - y for x, y in zip(m[first:n], b[first:n])]
         if not d:
-            print(f"| {s} | {method} has no selected cycle yet |")
+            yield s, f"{method} has no selected cycle yet"
             continue
-        means.append(sum(d) / len(d))
-        print(f"| {s}{where} | {' / '.join(f'{x:.2f}' for x in b[:n])} | "
-              f"{' / '.join(f'{x:.2f}' for x in m[:n])} | "
-              f"{' / '.join(f'{x:+.2f}' for x in d)} | {means[-1]:+.2f} | {boxes[n - 1]:,} |")
+        yield s, runs, b[:n], m[:n], d, sum(d) / len(d), boxes[n - 1]
+
+
+def main():
+    args = [a for a in sys.argv[1:] if not a.startswith("--cycles=")]
+    first, last = 1, None
+    for a in sys.argv[1:]:
+        if a.startswith("--cycles="):
+            first, last = (int(x) for x in a[len("--cycles="):].split("-"))
+    base, method, seeds = args[0], args[1], [int(s) for s in args[2].split(",")]
+    folders = (args[3] if len(args) > 3 else "runs").split(",")
+    prefix = args[4] if len(args) > 4 else "v2a_i800_"
+    means = []
+    for row in pair(base, method, seeds, folders, prefix, first, last):
+        if len(row) == 2:
+            print(f"| {row[0]} | {row[1]} |")
+            continue
+        s, runs, b, m, d, mean, boxes = row
+        means.append(mean)
+        where = f" ({runs})" if len(folders) > 1 else ""
+        print(f"| {s}{where} | {' / '.join(f'{x:.2f}' for x in b)} | "
+              f"{' / '.join(f'{x:.2f}' for x in m)} | "
+              f"{' / '.join(f'{x:+.2f}' for x in d)} | {mean:+.2f} | {boxes:,} |")
     if means:
         std = statistics.stdev(means) if len(means) > 1 else 0.0
         print(f"{method} − {base}: {statistics.mean(means):+.2f} ± {std:.2f} over "
