@@ -29,7 +29,7 @@ LAYOUT=${LAYOUT:-v2a}
 SELECTION="random huale_selection ppal core_set hua oracle_class_balanced entropy flat cald
   only_semantic_affinity only_category_diversity only_overlap_ratio
   only_localization_confidence huale losses_only smooth_l1 no_emphasis no_iou_head
-  eiou_over_rois huale_hua_retrieval huale_full_hua_retrieval"
+  eiou_over_rois huale_hua_retrieval huale_full_hua_retrieval huale_flat"
 LOSSES="random losses_only lo_sync_detached lo_no_iou_head lo_no_emphasis lo_smooth_l1
   lo_eiou_over_rois"
 SIX_CYCLES="random huale_selection hua"

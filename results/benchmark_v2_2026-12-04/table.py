@@ -52,12 +52,13 @@ ROWS = [
     ("huale", "**full HUALE**"),
     ("huale_full_hua_retrieval", "full HUALE, HUA retrieval (option)"),
     ("losses_only", "losses only (random selection)"),
+    ("huale_flat", "flat aggregation instead of the cascade"),
     ("smooth_l1", "smooth-L1 instead of EIoU"),
     ("eiou_over_rois", "EIoU over sampled RoIs, weight 10"),
     ("no_emphasis", "no Emphasis"),
     ("no_iou_head", "no IoU head (and no Synchronic IoU)"),
 ]
-ABLATIONS = ["huale_full_hua_retrieval", "losses_only", "smooth_l1", "eiou_over_rois",
+ABLATIONS = ["huale_full_hua_retrieval", "losses_only", "huale_flat", "smooth_l1", "eiou_over_rois",
              "no_emphasis", "no_iou_head", "huale_selection"]
 
 
