@@ -58,8 +58,8 @@ ROWS = [
     ("no_emphasis", "no Emphasis"),
     ("no_iou_head", "no IoU head (and no Synchronic IoU)"),
 ]
-ABLATIONS = ["huale_full_hua_retrieval", "losses_only", "huale_flat", "smooth_l1", "eiou_over_rois",
-             "no_emphasis", "no_iou_head", "huale_selection"]
+ABLATIONS = ["huale_full_hua_retrieval", "losses_only", "huale_flat", "smooth_l1",
+             "eiou_over_rois", "no_emphasis", "no_iou_head", "huale_selection"]
 
 
 def cell(base, method, folders, prefix):
