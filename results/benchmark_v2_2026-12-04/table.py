@@ -104,8 +104,7 @@ def main():
     print("| row | " + " | ".join(c[0] for c in COLUMNS) + " |")
     print("|---" * (len(COLUMNS) + 1) + "|")
     for name, label in [("random", "Random")] + [r for r in ROWS if r[0]]:
-        cells = [boxes(name, folders, prefix) if name != "random" else
-                 boxes_random(folders, prefix) for _, folders, prefix, _ in COLUMNS]
+        cells = [boxes(name, folders, prefix) for _, folders, prefix, _ in COLUMNS]
         if any(c != "–" for c in cells):
             print(f"| {label} | " + " | ".join(cells) + " |")
     print("\nThe §4 ablations and options minus full HUALE, the same way "
@@ -114,11 +113,6 @@ def main():
     table("huale", [(a, labels[a]) for a in ABLATIONS], "row − full HUALE")
     print("\nEqual-box differences and per-cycle curves: " +
           "; ".join(f"{c[0]}: {c[3]}" for c in COLUMNS) + ".")
-
-
-def boxes_random(folders, prefix):
-    rows = [r for r in pair("random", "random", SEEDS, folders, prefix) if len(r) > 2]
-    return f"{statistics.mean(r[6] for r in rows):,.0f}" if rows else "–"
 
 
 if __name__ == "__main__":
